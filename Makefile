@@ -1,0 +1,37 @@
+# Everyday commands. The first use creates .venv (Python 3.10, as Rasa 3.6 needs) and
+# installs the pinned dependencies; later uses reuse it until pyproject.toml or
+# constraints.txt change.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.digibridge-installed
+
+.PHONY: run test train lint bench-nlu catalogs
+
+$(STAMP): pyproject.toml constraints.txt
+	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
+		py=$$(scripts/find-python310) || exit 1; \
+		rm -rf $(VENV) && "$$py" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt pip setuptools wheel
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@touch $@
+
+run: $(STAMP)
+	$(VENV)/bin/digibridge up
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+train: $(STAMP)
+	$(VENV)/bin/digibridge train
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench-nlu: $(STAMP)
+	$(PY) -m benchmarks.nlu
+
+# Re-extract interface text into locales/messages.pot and merge it into every catalogue.
+catalogs: $(STAMP)
+	$(VENV)/bin/pybabel extract --no-location --omit-header -c NOTE: -k _ -k N_ -o locales/messages.pot bot actions
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --omit-header -i locales/messages.pot -d locales -D messages

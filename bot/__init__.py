@@ -1,0 +1,5 @@
+"""DigiBridge: a multilingual assistant for digital inclusion."""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent

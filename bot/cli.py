@@ -1,0 +1,97 @@
+"""The `digibridge` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _cmd_up(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.supervisor import up
+
+    return up(settings)
+
+
+def _cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.training import ensure_model
+
+    print(ensure_model(settings.models_dir, force=args.force))
+    return 0
+
+
+def _cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
+    for variable, value, help_text in settings.describe():
+        print(f"{variable}={value}    # {help_text}")
+    return 0
+
+
+def _cmd_content_sync(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.content.database import create_content_engine
+    from bot.content.files import CONTENT_DIR
+    from bot.content.sync import sync_content
+
+    engine = create_content_engine(settings.content_database_url)
+    print(sync_content(engine, Path(args.dir) if args.dir else CONTENT_DIR).summary())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digibridge", description="DigiBridge, a multilingual assistant for digital inclusion."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    up = commands.add_parser(
+        "up", help="train if needed, then run Rasa, the action server and the gateway"
+    )
+    up.set_defaults(handler=_cmd_up)
+
+    train = commands.add_parser("train", help="train the Rasa model if the training data changed")
+    train.add_argument("--force", action="store_true", help="train even if a model matches")
+    train.set_defaults(handler=_cmd_train)
+
+    show = commands.add_parser("settings", help="print every setting, secrets masked")
+    show.set_defaults(handler=_cmd_settings)
+
+    content = commands.add_parser("content", help="manage answer content")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    sync = content_commands.add_parser(
+        "sync", help="load data/content/ into the database (idempotent; all or nothing)"
+    )
+    sync.add_argument("--dir", help="content folder (default: data/content)")
+    sync.set_defaults(handler=_cmd_content_sync)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"digibridge: {error}", file=sys.stderr)
+        return 2
+    _configure_logging(settings.log_level)
+    from bot.content.files import ContentError
+
+    try:
+        return args.handler(settings, args)
+    except ContentError as error:
+        print(f"digibridge: content not loaded, nothing changed: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Answer content: the shipped files, their validation, and the database they are served from."""

@@ -1,0 +1,189 @@
+"""Replies as the channels show them: text, buttons, and the topic and language they carry."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.content.store import ContentStore, ServedAnswer
+from bot.i18n import texts
+from bot.i18n.catalogs import translate
+from bot.i18n.locales import SUPPORTED_LANGUAGES, native_name
+
+MAX_RELATED_BUTTONS = 3
+MAX_CLARIFY_BUTTONS = 3
+SOCIAL_TOPICS = frozenset({"greet", "goodbye", "thanks"})
+# Answers that end with the main menu, for someone who doesn't know what to ask.
+MENU_TOPICS = frozenset({"greet", "help", "out_of_scope"})
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    language: str
+    topic: str | None = None
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
+
+    def as_json(self) -> dict[str, Any]:
+        """The message as the chat API and the channels receive it."""
+        return {
+            "text": self.text,
+            "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons],
+            "topic": self.topic,
+            "language": self.language,
+        }
+
+
+def payload(intent: str, **entities: str) -> str:
+    """A button payload Rasa reads as an intent with entities, bypassing NLU."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+def render(text: str, language: str, local_values: dict[str, str]) -> str:
+    """Fills `{portal_url}`-style placeholders; an unset one is said plainly, not invented."""
+
+    def fill(match: re.Match[str]) -> str:
+        if match.group(0) in ("{{", "}}"):
+            return match.group(0)[0]
+        value = local_values.get(match.group(1), "")
+        return value or translate(language, texts.LOCAL_SETTING_UNSET)
+
+    return _PLACEHOLDER.sub(fill, text)
+
+
+def _main_menu_buttons(store: ContentStore, language: str) -> tuple[Button, ...]:
+    return tuple(
+        Button(translate(language, texts.FAMILY_TITLES[family]), payload("help", family=family))
+        for family in store.families()
+        if family in texts.FAMILY_TITLES
+    )
+
+
+def _topic_buttons(store: ContentStore, topic_ids: list[str], language: str) -> list[Button]:
+    titles = store.titles(topic_ids, language)
+    return [Button(titles[t], payload(t)) for t in topic_ids if t in titles]
+
+
+def answer_topic(
+    store: ContentStore, topic_id: str, language: str, local_values: dict[str, str]
+) -> Reply | None:
+    """The answer to a topic, with its follow-up buttons; None if the topic has no answer."""
+    answer = store.answer(topic_id, language)
+    if answer is None:
+        return None
+    text = render(answer.text, language, local_values)
+    if answer.family == "cooperation":
+        text = f"{text}\n\n{translate(language, texts.SOURCE_GDI_STATEMENT)}"
+    buttons: list[Button] = []
+    if answer.more:
+        buttons.append(
+            Button(translate(language, texts.TELL_ME_MORE), payload("more", topic=topic_id))
+        )
+    buttons += _topic_buttons(store, list(answer.related[:MAX_RELATED_BUTTONS]), language)
+    if topic_id in MENU_TOPICS:
+        buttons += _main_menu_buttons(store, language)
+    elif topic_id not in SOCIAL_TOPICS and answer.family != "conversation":
+        buttons.append(Button(translate(language, texts.MAIN_MENU), payload("help")))
+    return Reply(text=text, language=language, topic=topic_id, buttons=tuple(buttons))
+
+
+def show_menu(
+    store: ContentStore, language: str, local_values: dict[str, str], family: str | None = None
+) -> Reply:
+    """The main menu (the three families), or one family's topics."""
+    if family in texts.FAMILY_TITLES:
+        buttons = _topic_buttons(store, store.family_topics(family), language)
+        buttons.append(Button(translate(language, texts.MAIN_MENU), payload("help")))
+        header = translate(language, texts.FAMILY_TITLES[family])
+        text = f"{header}\n{translate(language, texts.CHOOSE_TOPIC)}"
+        return Reply(text=text, language=language, topic="help", buttons=tuple(buttons))
+    reply = answer_topic(store, "help", language, local_values)
+    if reply is None:
+        return Reply(
+            text=translate(language, texts.CHOOSE_TOPIC),
+            language=language,
+            topic="help",
+            buttons=_main_menu_buttons(store, language),
+        )
+    return reply
+
+
+def tell_more(
+    store: ContentStore, topic_id: str | None, language: str, local_values: dict[str, str]
+) -> Reply:
+    """The follow-up of the last topic, or the menu when there is nothing to follow up."""
+    answer: ServedAnswer | None = store.answer(topic_id, language) if topic_id else None
+    if answer is None:
+        return show_menu(store, language, local_values)
+    if not answer.more:
+        return Reply(
+            text=translate(language, texts.NOTHING_MORE),
+            language=language,
+            topic=topic_id,
+            buttons=tuple(
+                _topic_buttons(store, list(answer.related), language)[:MAX_RELATED_BUTTONS]
+            )
+            + (Button(translate(language, texts.MAIN_MENU), payload("help")),),
+        )
+    buttons = _topic_buttons(store, list(answer.related[:MAX_RELATED_BUTTONS]), language)
+    buttons.append(Button(translate(language, texts.MAIN_MENU), payload("help")))
+    return Reply(
+        text=render(answer.more, language, local_values),
+        language=language,
+        topic=topic_id,
+        buttons=tuple(buttons),
+    )
+
+
+def clarify(store: ContentStore, candidates: list[str], language: str) -> Reply:
+    """ "Did you mean…?" with the likeliest topics as buttons, instead of a wrong answer."""
+    buttons = _topic_buttons(store, candidates[:MAX_CLARIFY_BUTTONS], language)
+    buttons.append(Button(translate(language, texts.MAIN_MENU), payload("help")))
+    return Reply(
+        text=translate(language, texts.DID_YOU_MEAN),
+        language=language,
+        topic=None,
+        buttons=tuple(buttons),
+    )
+
+
+def language_menu(language: str) -> Reply:
+    """The supported languages, each named in itself."""
+    buttons = tuple(
+        Button(native_name(lang), payload("change_language", language=lang))
+        for lang in SUPPORTED_LANGUAGES
+    )
+    return Reply(
+        text=translate(language, texts.WHICH_LANGUAGE),
+        language=language,
+        topic="change_language",
+        buttons=buttons,
+    )
+
+
+def language_changed(store: ContentStore, language: str, local_values: dict[str, str]) -> Reply:
+    """The confirmation, already in the new language."""
+    reply = answer_topic(store, "change_language", language, local_values)
+    if reply is not None:
+        return reply
+    return Reply(text=native_name(language), language=language, topic="change_language")
+
+
+def unsupported_language() -> Reply:
+    """For a message in a language we don't speak: in English, with the languages we do."""
+    reply = language_menu("en")
+    return Reply(
+        text=translate("en", texts.UNSUPPORTED_LANGUAGE),
+        language="en",
+        topic="change_language",
+        buttons=reply.buttons,
+    )

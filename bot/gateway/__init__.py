@@ -1,0 +1,1 @@
+"""The gateway: one web server for the web chat, the chat API and health checks."""

@@ -1,0 +1,70 @@
+"""The gateway's web application: chat API, health check, and the page to try it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.gateway.chat_api import handle_chat
+from bot.gateway.rasa_client import RasaClient, url_answers
+from bot.settings import Settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+MAX_REQUEST_BYTES = 64 * 1024
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler) -> web.StreamResponse:  # noqa: ANN001
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        if error.status >= 400 and request.path.startswith("/api/"):
+            response = web.json_response(
+                {
+                    "error": {
+                        "code": error.reason.lower().replace(" ", "_"),
+                        "message": error.reason,
+                    }
+                },
+                status=error.status,
+            )
+        else:
+            raise
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+async def handle_health(request: web.Request) -> web.Response:
+    rasa: RasaClient = request.app["rasa"]
+    settings: Settings = request.app["settings"]
+    checks = {
+        "gateway": True,
+        "rasa": await rasa.is_ready(),
+        "actions": await url_answers(rasa.session, f"{settings.actions_base_url}/health"),
+    }
+    status = 200 if all(checks.values()) else 503
+    body = {"status": "ok" if status == 200 else "unavailable"}
+    body.update({name: "ok" if ok else "down" for name, ok in checks.items()})
+    return web.json_response(body, status=status)
+
+
+async def handle_index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "index.html")
+
+
+def create_app(settings: Settings, rasa: RasaClient) -> web.Application:
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[security_headers])
+    app["settings"] = settings
+    app["rasa"] = rasa
+    app.router.add_get("/", handle_index)
+    app.router.add_get("/healthz", handle_health)
+    app.router.add_post("/api/chat", handle_chat)
+    app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
+    return app

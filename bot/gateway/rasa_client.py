@@ -1,0 +1,75 @@
+"""Talking to the Rasa server: messages through the REST channel, health through the API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+
+
+class RasaUnavailable(RuntimeError):
+    """Rasa (or the action server behind it) did not answer in time."""
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: str, timeout: float) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._token = token
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> RasaClient:
+        self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            raise RuntimeError("RasaClient is used outside `async with`")
+        return self._session
+
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict]:
+        """The bot's messages in answer to one user message."""
+        body = {"sender": sender, "message": text, "metadata": metadata}
+        try:
+            async with self.session.post(
+                f"{self._base_url}/webhooks/rest/webhook", json=body
+            ) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"Rasa answered HTTP {response.status}")
+                messages = await response.json()
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise RasaUnavailable(type(error).__name__) from error
+        if not isinstance(messages, list):
+            raise RasaUnavailable("Rasa answered something that is not a list of messages")
+        return messages
+
+    async def is_ready(self) -> bool:
+        """True when Rasa answers and has a model loaded."""
+        try:
+            async with self.session.get(
+                f"{self._base_url}/status", params={"token": self._token}
+            ) as response:
+                if response.status != 200:
+                    return False
+                status = await response.json()
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            return False
+        return bool(status.get("model_id") or status.get("model_file"))
+
+
+async def url_answers(session: aiohttp.ClientSession, url: str) -> bool:
+    """True when `url` answers 200 (the action server's /health, for example)."""
+    try:
+        async with session.get(url) as response:
+            return response.status == 200
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        return False

@@ -1,0 +1,89 @@
+"""Every piece of fixed interface text, marked for extraction into `locales/messages.pot`.
+
+Answers are content, not these. `make catalogs` re-extracts this file after a change.
+"""
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction; translation happens where it is shown."""
+    return message
+
+
+# NOTE: menu: family of topics about the GDI digital cooperation measures
+FAMILY_COOPERATION = N_("Digital cooperation (GDI)")
+# NOTE: menu: family of topics
+FAMILY_SKILLS = N_("Digital skills")
+# NOTE: menu: family of topics
+FAMILY_SERVICES = N_("Public services online")
+# NOTE: shown above the buttons of one family's topics
+CHOOSE_TOPIC = N_("Choose a topic:")
+# NOTE: button under an answer that has a follow-up
+TELL_ME_MORE = N_("Tell me more")
+# NOTE: button
+MAIN_MENU = N_("Main menu")
+# NOTE: shown when the assistant is unsure, above 2-3 topic buttons
+DID_YOU_MEAN = N_("Did you mean one of these?")
+# NOTE: above the language buttons
+WHICH_LANGUAGE = N_("Which language would you like me to use?")
+# NOTE: footer under answers about the cooperation measures
+SOURCE_GDI_STATEMENT = N_(
+    "Source: statement of the Global Development Initiative Digital Cooperation Forum"
+)
+# NOTE: replaces a local setting (portal address, phone number...) that the deployment has
+# not set
+LOCAL_SETTING_UNSET = N_("not set up here: please ask your local administration")
+UNSUPPORTED_LANGUAGE = N_(
+    "Sorry, I don't speak that language yet. I can answer in these languages:"
+)
+# NOTE: error: the message was empty
+EMPTY_MESSAGE = N_("Please type a message.")
+# NOTE: error; {max_chars} is a number
+MESSAGE_TOO_LONG = N_("Your message is too long. Please keep it under {max_chars} characters.")
+# NOTE: error: the language service is down or slow
+TROUBLE = N_("I'm having trouble right now. Please try again in a moment.")
+# NOTE: error: rate limit
+TOO_FAST = N_("You are sending messages very fast. Please wait a moment and try again.")
+# NOTE: reply to a photo, voice note, sticker...
+TEXT_ONLY = N_("I can only read text messages. Please type your question, or choose from the menu.")
+# NOTE: confirmation of 'erase my data'
+DATA_ERASED = N_("Your data has been erased. You can start again at any time.")
+# NOTE: reply to 'tell me more' when there is no more
+NOTHING_MORE = N_("There is nothing more to tell about this topic.")
+# NOTE: web chat: placeholder and label of the input
+WEB_INPUT = N_("Type your message")
+# NOTE: web chat: button
+WEB_SEND = N_("Send")
+# NOTE: web chat: button
+WEB_NEW_CONVERSATION = N_("New conversation")
+# NOTE: web chat and Telegram: button
+ERASE_MY_DATA = N_("Erase my data")
+# NOTE: web chat: label of the language picker
+WEB_LANGUAGE = N_("Language")
+# NOTE: web chat: label of the larger/smaller text control
+WEB_TEXT_SIZE = N_("Text size")
+# NOTE: web chat: typing indicator
+WEB_TYPING = N_("The assistant is typing…")
+# NOTE: web chat: error state
+WEB_OFFLINE = N_("Cannot reach the server. Check your connection.")
+# NOTE: web chat: state
+WEB_RETRYING = N_("Retrying…")
+# NOTE: web chat: accessible name of the message list
+WEB_CONVERSATION = N_("Conversation")
+# NOTE: embeddable widget: button
+WIDGET_OPEN = N_("Open chat")
+# NOTE: embeddable widget: button
+WIDGET_CLOSE = N_("Close chat")
+# NOTE: web chat: confirmation before erasing
+WEB_CONFIRM_ERASE = N_("This erases your conversation and your preferences. Continue?")
+# NOTE: web chat: label of the user's messages, for screen readers
+WEB_YOU = N_("You")
+# NOTE: web chat: label of the assistant's messages, for screen readers
+WEB_ASSISTANT = N_("Assistant")
+# NOTE: Telegram /language
+CHOOSE_LANGUAGE = N_("Choose your language:")
+
+FAMILY_TITLES = {
+    "cooperation": FAMILY_COOPERATION,
+    "skills": FAMILY_SKILLS,
+    "services": FAMILY_SERVICES,
+}

@@ -1,0 +1,1 @@
+"""Understanding: text normalisation, word segmentation and the custom Rasa components."""

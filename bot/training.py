@@ -1,0 +1,102 @@
+"""Training the Rasa model, only when no model matches the training data.
+
+A model is named after a fingerprint of everything that shapes it (pipeline, domain,
+training data, our NLU components, Rasa's version), so an unchanged project never
+retrains, and an edited answer (content, not training data) never triggers training.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+from bot import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+MODEL_PREFIX = "digibridge-"
+KEEP_MODELS = 3
+TRAINING_DATA = ("data/nlu", "data/rules.yml", "data/stories.yml")
+FINGERPRINTED = ("config.yml", "domain.yml", *TRAINING_DATA, "bot/nlu")
+
+
+class TrainingError(RuntimeError):
+    pass
+
+
+def rasa_environment() -> dict[str, str]:
+    """Environment for Rasa processes: no telemetry (no network here), quiet TensorFlow."""
+    env = dict(os.environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
+    )
+    return env
+
+
+def fingerprint(root: Path = PROJECT_ROOT) -> str:
+    digest = hashlib.sha256(f"rasa {version('rasa')}\n".encode())
+    for name in FINGERPRINTED:
+        path = root / name
+        files = (
+            sorted(p for p in path.rglob("*") if p.suffix in {".yml", ".py"})
+            if path.is_dir()
+            else [path]
+        )
+        for file in files:
+            digest.update(str(file.relative_to(root)).encode() + b"\0")
+            digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def model_path(models_dir: Path, root: Path = PROJECT_ROOT) -> Path:
+    return models_dir / f"{MODEL_PREFIX}{fingerprint(root)}.tar.gz"
+
+
+def ensure_model(models_dir: Path, force: bool = False, root: Path = PROJECT_ROOT) -> Path:
+    """The model for the current training data, training it first if there is none."""
+    models_dir.mkdir(parents=True, exist_ok=True)
+    target = model_path(models_dir, root)
+    with open(models_dir / ".training.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be training the same model
+        if target.exists() and not force:
+            logger.info("model %s matches the training data", target.name)
+            return target
+        logger.info("training %s (this takes a few minutes)", target.name)
+        command = [
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            *TRAINING_DATA,
+            "--out",
+            str(models_dir),
+            "--fixed-model-name",
+            target.name.removesuffix(".tar.gz"),
+        ]
+        result = subprocess.run(command, cwd=root, env=rasa_environment(), check=False)
+        if result.returncode != 0 or not target.exists():
+            raise TrainingError(f"rasa train failed with exit code {result.returncode}")
+        _prune(models_dir, keep=target)
+    return target
+
+
+def _prune(models_dir: Path, keep: Path) -> None:
+    models = sorted(
+        models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    for old in models[KEEP_MODELS:]:
+        if old != keep:
+            old.unlink(missing_ok=True)
