@@ -28,6 +28,7 @@ _LATIN_LANGUAGES = {
     Language.SWAHILI: "sw",
 }
 _SCRIPT_LANGUAGES = (("HAN", "zh"), ("ARABIC", "ar"), ("CYRILLIC", "ru"))
+_NON_LATIN = frozenset(language for _, language in _SCRIPT_LANGUAGES)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 MIN_CONFIDENCE = 0.5
 SHORT_MESSAGE_WORDS = 3
@@ -61,34 +62,41 @@ def script_counts(text: str) -> dict[str, int]:
 
 
 class Vocabulary:
-    """Which languages' training examples use each word."""
+    """How often each language's training examples use each word."""
 
-    def __init__(self, languages_by_word: dict[str, set[str]]) -> None:
-        self._languages_by_word = languages_by_word
+    LEAD = 1.5
+
+    def __init__(self, counts_by_word: dict[str, dict[str, int]]) -> None:
+        self._counts_by_word = counts_by_word
 
     @classmethod
     def from_nlu_dir(cls, nlu_dir: Path) -> Vocabulary:
-        languages_by_word: dict[str, set[str]] = {}
+        counts: dict[str, dict[str, int]] = {}
         for path in sorted(nlu_dir.glob("*.yml")):
             document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             for block in document.get("nlu", []):
                 for line in str(block.get("examples", "")).splitlines():
                     for word in words(line.strip().removeprefix("- ")):
-                        languages_by_word.setdefault(word, set()).add(path.stem)
-        return cls(languages_by_word)
+                        if path.stem in _NON_LATIN and "LATIN" in script_counts(word):
+                            continue  # English words in Chinese data say nothing of Chinese
+                        by_language = counts.setdefault(word, {})
+                        by_language[path.stem] = by_language.get(path.stem, 0) + 1
+        return cls(counts)
 
     def vote(self, text: str) -> str | None:
-        """The language most of the message's distinctive words belong to, if one leads."""
-        votes: dict[str, int] = {}
+        """The language whose examples use the message's words most, if it clearly leads."""
+        scores: dict[str, float] = {}
         for word in words(text):
-            languages = self._languages_by_word.get(word, set())
-            if len(languages) == 1:
-                (language,) = languages
-                votes[language] = votes.get(language, 0) + 1
-        ranked = sorted(votes.items(), key=lambda item: -item[1])
-        if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+            by_language = self._counts_by_word.get(word)
+            if not by_language:
+                continue
+            total = sum(by_language.values())
+            for language, count in by_language.items():
+                scores[language] = scores.get(language, 0.0) + count / total
+        ranked = sorted(scores.values(), reverse=True)
+        if not ranked or ranked[0] < 0.5 or (len(ranked) > 1 and ranked[0] < self.LEAD * ranked[1]):
             return None
-        return ranked[0][0]
+        return max(scores, key=scores.__getitem__)
 
 
 def detect_language(text: str, vocabulary: Vocabulary | None = None) -> str | None:

@@ -1,0 +1,30 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import PROJECT_ROOT
+from bot.content.database import create_content_engine
+from bot.content.store import ContentStore
+from bot.content.sync import sync_content
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """A copy of the shipped content that a test may break."""
+    target = tmp_path / "data" / "content"
+    shutil.copytree(PROJECT_ROOT / "data" / "content", target)
+    return target
+
+
+@pytest.fixture
+def engine(tmp_path: Path):
+    engine = create_content_engine(f"sqlite:///{tmp_path / 'content.sqlite3'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store(engine) -> ContentStore:
+    sync_content(engine)
+    return ContentStore(engine)

@@ -1,0 +1,152 @@
+"""Actions on rasa_sdk trackers, against a real (temporary) content database."""
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions
+from bot.conversation import context as context_module
+from bot.conversation.context import AssistantContext
+from bot.i18n import texts
+from bot.i18n.catalogs import translate
+from bot.i18n.detect import Vocabulary
+from bot.settings import Settings
+
+
+@pytest.fixture
+def assistant(store, monkeypatch):
+    settings = Settings(portal_url="https://services.example.gov")
+    ctx = AssistantContext(settings=settings, store=store, vocabulary=Vocabulary({}))
+    monkeypatch.setattr(actions, "assistant_context", lambda: ctx)
+    return ctx
+
+
+def tracker(text, intent, entities=(), slots=None, ranking=(), metadata=None):
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [{"entity": k, "value": v} for k, v in entities],
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+        "metadata": metadata or {},
+    }
+    return Tracker("user-1", slots or {}, latest, [], False, None, {}, "action_listen")
+
+
+def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, {})
+    return [m["custom"] for m in dispatcher.messages], events
+
+
+def test_answer_in_the_language_of_the_question(assistant):
+    messages, events = run(
+        actions.ActionAnswerTopic(),
+        tracker("comment créer un mot de passe solide", "strong_passwords"),
+    )
+    (message,) = messages
+    assert message["topic"] == "strong_passwords" and message["language"] == "fr"
+    assert message["buttons"][0]["payload"] == '/more{"topic": "strong_passwords"}'
+    assert SlotSet("last_topic", "strong_passwords") in events
+    assert SlotSet("conversation_language", "fr") in events
+
+
+def test_local_settings_fill_answers_and_unset_ones_are_said_plainly(assistant):
+    (message,), _ = run(
+        actions.ActionAnswerTopic(),
+        tracker("portal", "e_government_portal", slots={"language": "en"}),
+    )
+    assert "https://services.example.gov" in message["text"]
+    (message,), _ = run(
+        actions.ActionAnswerTopic(),
+        tracker("cybercrime", "report_cybercrime", slots={"language": "es"}),
+    )
+    assert "{" not in message["text"]
+    assert "administración" in message["text"]
+
+
+def test_cooperation_answers_name_their_source(assistant):
+    (message,), _ = run(
+        actions.ActionAnswerTopic(),
+        tracker("what was the GDI forum", "gdi_forum", slots={"language": "en"}),
+    )
+    assert message["text"].endswith(
+        "Source: statement of the Global Development Initiative Digital Cooperation Forum"
+    )
+
+
+def test_help_shows_the_families_then_their_topics(assistant):
+    (menu,), _ = run(actions.ActionShowMenu(), tracker("/help", "help", slots={"language": "ar"}))
+    assert menu["language"] == "ar" and menu["topic"] == "help"
+    payloads = [b["payload"] for b in menu["buttons"]]
+    assert '/help{"family": "skills"}' in payloads
+    (family,), _ = run(
+        actions.ActionShowMenu(),
+        tracker(
+            '/help{"family": "skills"}', "help", [("family", "skills")], slots={"language": "ar"}
+        ),
+    )
+    assert "/strong_passwords" in [b["payload"] for b in family["buttons"]]
+
+
+def test_switching_language_by_name_is_remembered(assistant):
+    (message,), events = run(
+        actions.ActionChangeLanguage(), tracker("in Swahili please", "change_language")
+    )
+    assert message["language"] == "sw" and message["topic"] == "change_language"
+    assert SlotSet("language", "sw") in events
+
+
+def test_switching_without_a_language_offers_the_languages(assistant):
+    (message,), events = run(
+        actions.ActionChangeLanguage(), tracker("change language", "change_language")
+    )
+    assert [b["title"] for b in message["buttons"]][:2] == ["English", "中文"]
+    assert not [e for e in events if e["name"] == "language"]
+
+
+def test_more_follows_the_last_topic(assistant):
+    (message,), _ = run(
+        actions.ActionTellMore(), tracker("ещё", "more", slots={"last_topic": "backup_files"})
+    )
+    assert message["topic"] == "backup_files" and message["language"] == "ru"
+
+
+def test_unsure_offers_the_likeliest_topics(assistant):
+    ranking = [
+        ("nlu_fallback", 0.3),
+        ("greet", 0.2),
+        ("phishing_scams", 0.2),
+        ("safe_payments", 0.1),
+        ("strong_passwords", 0.05),
+        ("backup_files", 0.01),
+    ]
+    (message,), _ = run(
+        actions.ActionClarify(),
+        tracker("scam pay?", "nlu_fallback", ranking=ranking, slots={"language": "en"}),
+    )
+    assert [b["payload"] for b in message["buttons"]] == [
+        "/phishing_scams",
+        "/safe_payments",
+        "/strong_passwords",
+        "/help",
+    ]
+
+
+def test_a_locked_database_gets_a_polite_answer(assistant, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def locked(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(assistant.store, "answer", locked)
+    (message,), _ = run(
+        actions.ActionAnswerTopic(), tracker("hola", "greet", slots={"language": "es"})
+    )
+    assert message == {
+        "text": translate("es", texts.TROUBLE),
+        "buttons": [],
+        "topic": None,
+        "language": "es",
+    }
+    assert message["text"] != texts.TROUBLE

@@ -1,0 +1,114 @@
+import re
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.content.files import ContentError, load_content
+from bot.content.models import Answer
+from bot.content.sync import sync_content
+from bot.i18n.locales import SUPPORTED_LANGUAGES
+
+
+def test_shipped_content_covers_every_topic_in_every_language():
+    content = load_content()
+    have = {(a.topic_id, a.language) for a in content.answers}
+    missing = {(t, lang) for t in content.topics for lang in SUPPORTED_LANGUAGES} - have
+    assert not missing
+
+
+def test_shipped_content_is_chat_sized():
+    for answer in load_content().answers:
+        assert len(answer.text) <= 700, answer.location
+        assert len(answer.more or "") <= 700, answer.location
+        assert len(answer.title) <= 40, answer.location
+
+
+def test_sync_is_idempotent(engine, content_dir):
+    first = sync_content(engine, content_dir)
+    assert len(first.added) > 400 and not first.changed
+    second = sync_content(engine, content_dir)
+    assert not second.added and not second.changed
+
+
+def test_sync_reports_a_changed_answer(engine, content_dir):
+    sync_content(engine, content_dir)
+    path = content_dir / "skills" / "fr.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("strong_passwords:\n  title:", "strong_passwords:\n  title: X", 1))
+    report = sync_content(engine, content_dir)
+    assert report.changed == ["strong_passwords [fr]"]
+
+
+def _break(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            "skills/en.yml",
+            "strong_passwords:",
+            "strong_passwords: [\n",
+            r"skills/en\.yml:\d+: invalid YAML",
+        ),
+        (
+            "skills/en.yml",
+            "strong_passwords:",
+            "strong_pass:",
+            r"skills/en\.yml:\d+: unknown topic id 'strong_pass'",
+        ),
+        ("skills/en.yml", "  title:", "  titel:", r"skills/en\.yml:\d+: unknown field 'titel'"),
+        (
+            "services/en.yml",
+            "{portal_url}",
+            "{portal_address}",
+            r"services/en\.yml:\d+: placeholder \{portal_address\}",
+        ),
+    ],
+)
+def test_a_broken_file_is_named_with_its_line_and_changes_nothing(
+    engine, content_dir, file, old, new, expected
+):
+    sync_content(engine, content_dir)
+    with Session(engine) as session:
+        before = session.scalars(select(Answer.text)).all()
+    _break(content_dir / file, old, new)
+    _break(content_dir / "skills" / "fr.yml", "  text: ", "  text: CHANGED ")
+    with pytest.raises(ContentError, match=expected):
+        sync_content(engine, content_dir)
+    with Session(engine) as session:
+        assert session.scalars(select(Answer.text)).all() == before
+
+
+def test_unknown_language_file_is_refused(engine, content_dir):
+    (content_dir / "skills" / "de.yml").write_text("strong_passwords:\n  title: x\n  text: y\n")
+    with pytest.raises(ContentError, match=r"skills/de\.yml: unknown language 'de'"):
+        sync_content(engine, content_dir)
+
+
+def test_missing_required_field_is_refused(engine, content_dir):
+    path = content_dir / "skills" / "sw.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(strong_passwords:\n)  title: .*\n", r"\1", text)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError, match=r"sw\.yml:\d+: topic 'strong_passwords' has no title"):
+        sync_content(engine, content_dir)
+
+
+def test_store_falls_back_from_region_to_language_to_english(store, engine):
+    assert store.answer("strong_passwords", "pt-BR").language == "pt"
+    with Session(engine) as session, session.begin():
+        session.delete(session.get(Answer, ("strong_passwords", "sw")))
+    assert store.answer("strong_passwords", "sw").language == "en"
+    assert store.answer("no_such_topic", "en") is None
+
+
+def test_an_edited_answer_is_served_at_once(store, engine):
+    with Session(engine) as session, session.begin():
+        session.get(Answer, ("thanks", "es")).text = "¡De nada, de verdad!"
+    assert store.answer("thanks", "es").text == "¡De nada, de verdad!"
