@@ -60,15 +60,17 @@ def write_endpoints(settings: Settings, path: Path) -> dict[str, str]:
         )
     if settings.lock_store_url:
         redis = make_url(settings.lock_store_url)
-        endpoints["lock_store"] = {
+        lock_store: dict[str, object] = {
             "type": "redis",
             "url": redis.host or "localhost",
             "port": redis.port or 6379,
             "db": int(redis.database or 0),
-            "password": f"${{{LOCK_PASSWORD_VARIABLE}}}",
             "use_ssl": redis.drivername == "rediss",
         }
-        env[LOCK_PASSWORD_VARIABLE] = redis.password or ""
+        if redis.password:
+            lock_store["password"] = f"${{{LOCK_PASSWORD_VARIABLE}}}"
+            env[LOCK_PASSWORD_VARIABLE] = str(redis.password)
+        endpoints["lock_store"] = lock_store
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
     return env

@@ -6,7 +6,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
-from bot.conversation import context as context_module
 from bot.conversation.context import AssistantContext
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
