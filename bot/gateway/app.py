@@ -7,7 +7,9 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.gateway.chat_api import handle_chat
+from bot.gateway.conversations import ConversationEraser
 from bot.gateway.rasa_client import RasaClient, url_answers
+from bot.gateway.session_api import handle_forget, handle_history
 from bot.settings import Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -59,12 +61,20 @@ async def handle_index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html")
 
 
+async def _close_eraser(app: web.Application) -> None:
+    app["eraser"].close()
+
+
 def create_app(settings: Settings, rasa: RasaClient) -> web.Application:
     app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[security_headers])
     app["settings"] = settings
     app["rasa"] = rasa
+    app["eraser"] = ConversationEraser(settings.tracker_database_url)
+    app.on_cleanup.append(_close_eraser)
     app.router.add_get("/", handle_index)
     app.router.add_get("/healthz", handle_health)
     app.router.add_post("/api/chat", handle_chat)
+    app.router.add_get("/api/history", handle_history)
+    app.router.add_post("/api/forget", handle_forget)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     return app

@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 MAX_SENDER_CHARS = 128
 MAX_LANGUAGE_TAG_CHARS = 35
+MAX_DISPLAY_CHARS = 200
 _KEPT_CONTROLS = {"\n", "\t"}
 
 
@@ -35,6 +36,7 @@ class ChatRequest:
     sender: str
     message: str
     language_hint: list[str]
+    display: str | None = None  # what the user saw, when `message` is a button payload
 
 
 def error_response(status: int, code: str, message: str) -> web.Response:
@@ -87,7 +89,15 @@ def parse_chat_request(body: bytes, accept_language: str, max_chars: int) -> Cha
             "message_too_long",
             translate(reply_language, texts.MESSAGE_TOO_LONG, max_chars=max_chars),
         )
-    return ChatRequest(sender=clean_text(sender), message=message, language_hint=hint)
+    display = data.get("display")
+    if display is not None and (not isinstance(display, str) or len(display) > MAX_DISPLAY_CHARS):
+        raise ChatRequestError(400, "invalid_display", "`display` must be a short string.")
+    return ChatRequest(
+        sender=clean_text(sender),
+        message=message,
+        language_hint=hint,
+        display=clean_text(display) if display else None,
+    )
 
 
 def to_api_message(message: dict[str, Any], fallback_language: str) -> dict[str, Any] | None:
@@ -119,14 +129,29 @@ def to_api_message(message: dict[str, Any], fallback_language: str) -> dict[str,
 
 
 async def converse(
-    rasa: RasaClient, sender: str, text: str, hint: list[str], channel: str
+    rasa: RasaClient,
+    sender: str,
+    text: str,
+    hint: list[str],
+    channel: str,
+    display: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The assistant's answer to one message, for any channel; raises RasaUnavailable."""
+    """The assistant's answer to one message, for any channel; raises RasaUnavailable.
+
+    `display` is the button title the user pressed, kept so history shows it, not a payload.
+    """
     hint_language = negotiate(hint) or DEFAULT_LANGUAGE
-    metadata = {"channel": channel, "locale_hint": hint[:5]}
+    metadata: dict[str, Any] = {"channel": channel, "locale_hint": hint[:5]}
+    if display:
+        metadata["display"] = display
     raw = await rasa.send(sender, text, metadata)
     messages = [m for m in (to_api_message(r, hint_language) for r in raw) if m is not None]
     return messages
+
+
+def web_sender(sender: str) -> str:
+    """Rasa's sender id for a web chat user: namespaced, so it never meets a Telegram chat."""
+    return f"web:{sender}"
 
 
 async def handle_chat(request: web.Request) -> web.Response:
@@ -142,7 +167,12 @@ async def handle_chat(request: web.Request) -> web.Response:
         return error_response(error.status, error.code, error.message)
     try:
         messages = await converse(
-            request.app["rasa"], f"web:{chat.sender}", chat.message, chat.language_hint, "web"
+            request.app["rasa"],
+            web_sender(chat.sender),
+            chat.message,
+            chat.language_hint,
+            "web",
+            chat.display,
         )
     except RasaUnavailable as error:
         logger.warning("chat reply failed: %s", error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -51,6 +52,20 @@ class RasaClient:
         if not isinstance(messages, list):
             raise RasaUnavailable("Rasa answered something that is not a list of messages")
         return messages
+
+    async def tracker_events(self, sender: str) -> list[dict]:
+        """Every stored event of a conversation (Rasa's HTTP API, behind the token)."""
+        try:
+            async with self.session.get(
+                f"{self._base_url}/conversations/{quote(sender, safe='')}/tracker",
+                params={"token": self._token, "include_events": "ALL"},
+            ) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"Rasa answered HTTP {response.status}")
+                tracker = await response.json()
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise RasaUnavailable(type(error).__name__) from error
+        return list(tracker.get("events") or [])
 
     async def is_ready(self) -> bool:
         """True when Rasa answers and has a model loaded."""

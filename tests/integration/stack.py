@@ -30,11 +30,13 @@ class Stack:
     base_url: str
     log: Path
 
-    def chat(self, message, sender="tester", language=None, **kwargs) -> requests.Response:
+    def chat(self, message, sender="tester", language=None, display=None) -> requests.Response:
         body = {"sender": sender, "message": message}
         if language:
             body["language"] = language
-        return requests.post(f"{self.base_url}/api/chat", json=body, timeout=30, **kwargs)
+        if display:
+            body["display"] = display
+        return requests.post(f"{self.base_url}/api/chat", json=body, timeout=30)
 
     def ask(self, message, sender="tester", language=None) -> list[dict]:
         response = self.chat(message, sender, language)
