@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.digibridge-installed
 
-.PHONY: run test train lint bench-nlu catalogs
+.PHONY: run test train lint bench-nlu bench-massive catalogs
 
 $(STAMP): pyproject.toml constraints.txt
 	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
@@ -30,6 +30,10 @@ lint: $(STAMP)
 
 bench-nlu: $(STAMP)
 	$(PY) -m benchmarks.nlu
+
+# Ours against Rasa's default pipeline on ../shared/benchmarks/massive (about an hour).
+bench-massive: $(STAMP)
+	$(PY) -m benchmarks.massive
 
 # Re-extract interface text into locales/messages.pot and merge it into every catalogue.
 catalogs: $(STAMP)

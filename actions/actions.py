@@ -16,6 +16,7 @@ from bot.conversation.context import AssistantContext, assistant_context
 from bot.conversation.turn import Turn
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
+from bot.i18n.detect import is_unsupported_language
 from bot.i18n.language_request import requested_language
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ class DigiBridgeAction(Action, ABC):
         context = assistant_context()
         turn = Turn.from_parse_data(tracker.latest_message, tracker.current_slot_values())
         language = turn.reply_language(context.vocabulary)
+        if not turn.is_button and is_unsupported_language(turn.text, context.vocabulary):
+            dispatcher.utter_message(json_message=replies.unsupported_language().as_json())
+            return []
         try:
             answer, events = self.respond(context, turn, language)
         except SQLAlchemyError:

@@ -46,6 +46,27 @@ def _cmd_content_sync(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_content_report(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.content.files import CONTENT_DIR, load_catalogue
+    from bot.content.report import completeness, format_report
+
+    root = Path(args.dir) if args.dir else CONTENT_DIR
+    reports = completeness(root)
+    print(format_report(reports, len(load_catalogue(root))))
+    return 0 if all(r.clean for r in reports) else 1
+
+
+def _cmd_content_stamp(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.content.files import CONTENT_DIR
+    from bot.content.report import stamp
+
+    root = Path(args.dir) if args.dir else CONTENT_DIR
+    for language in args.languages:
+        count = stamp(language, root, args.topic or None)
+        print(f"{language}: {count} answers marked as checked against the current English")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digibridge", description="DigiBridge, a multilingual assistant for digital inclusion."
@@ -71,6 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--dir", help="content folder (default: data/content)")
     sync.set_defaults(handler=_cmd_content_sync)
+    report = content_commands.add_parser(
+        "report", help="topics x languages: missing, stale or too long (exit 1 if any)"
+    )
+    report.add_argument("--dir", help="content folder (default: data/content)")
+    report.set_defaults(handler=_cmd_content_report)
+    stamp = content_commands.add_parser(
+        "stamp", help="mark translations as checked against the current English answers"
+    )
+    stamp.add_argument("languages", nargs="+", help="languages to stamp, e.g. fr sw")
+    stamp.add_argument("--topic", action="append", help="only these topics (repeatable)")
+    stamp.add_argument("--dir", help="content folder (default: data/content)")
+    stamp.set_defaults(handler=_cmd_content_stamp)
     return parser
 
 

@@ -105,6 +105,12 @@ class Settings:
     web_allowed_origins: tuple[str, ...] = _setting(
         "DIGIBRIDGE_WEB_ALLOWED_ORIGINS", (), "comma-separated sites that may embed the chat"
     )
+    web_session_rate: int = _setting(
+        "DIGIBRIDGE_WEB_SESSION_RATE", 30, "web chat requests a minute per session (0: no limit)"
+    )
+    web_address_rate: int = _setting(
+        "DIGIBRIDGE_WEB_ADDRESS_RATE", 600, "web chat requests a minute per address (0: no limit)"
+    )
     portal_url: str = _setting(
         "DIGIBRIDGE_LOCAL_PORTAL_URL", "", "local: the government services portal's address"
     )

@@ -8,8 +8,11 @@ from aiohttp import web
 
 from bot.gateway.chat_api import handle_chat
 from bot.gateway.conversations import ConversationEraser
+from bot.gateway.embedding import Embedding, embedding_headers
 from bot.gateway.rasa_client import RasaClient, url_answers
+from bot.gateway.ratelimit import WebRateLimiter, rate_limits
 from bot.gateway.session_api import handle_forget, handle_history
+from bot.gateway.ui_api import handle_ui
 from bot.settings import Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -66,15 +69,21 @@ async def _close_eraser(app: web.Application) -> None:
 
 
 def create_app(settings: Settings, rasa: RasaClient) -> web.Application:
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[security_headers])
+    app = web.Application(
+        client_max_size=MAX_REQUEST_BYTES,
+        middlewares=[security_headers, embedding_headers, rate_limits],
+    )
     app["settings"] = settings
     app["rasa"] = rasa
     app["eraser"] = ConversationEraser(settings.tracker_database_url)
+    app["embedding"] = Embedding.from_settings(settings, CONTENT_SECURITY_POLICY)
+    app["rate_limiter"] = WebRateLimiter.from_settings(settings)
     app.on_cleanup.append(_close_eraser)
     app.router.add_get("/", handle_index)
     app.router.add_get("/healthz", handle_health)
     app.router.add_post("/api/chat", handle_chat)
     app.router.add_get("/api/history", handle_history)
     app.router.add_post("/api/forget", handle_forget)
+    app.router.add_get("/api/ui", handle_ui)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     return app

@@ -33,20 +33,34 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 MIN_CONFIDENCE = 0.5
 SHORT_MESSAGE_WORDS = 3
 
-_detector: LanguageDetector | None = None
+# Scripts of the supported languages; a message mostly in another (Hangul, Devanagari,
+# Greek...) is in a language we don't speak.
+_SUPPORTED_SCRIPTS = frozenset({"LATIN", "HAN", "ARABIC", "CYRILLIC"})
+UNSUPPORTED_MIN_WORDS = 3
+UNSUPPORTED_MIN_CONFIDENCE = 0.9
+
+_detectors: dict[str, LanguageDetector] = {}
 _detector_lock = threading.Lock()
 
 
 def _latin_detector() -> LanguageDetector:
-    global _detector
     with _detector_lock:
-        if _detector is None:
-            _detector = (
+        if "latin" not in _detectors:
+            _detectors["latin"] = (
                 LanguageDetectorBuilder.from_languages(*_LATIN_LANGUAGES)
                 .with_preloaded_language_models()
                 .build()
             )
-        return _detector
+        return _detectors["latin"]
+
+
+def _any_language_detector() -> LanguageDetector:
+    with _detector_lock:
+        if "any" not in _detectors:
+            _detectors["any"] = (
+                LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+            )
+        return _detectors["any"]
 
 
 def script_counts(text: str) -> dict[str, int]:
@@ -117,3 +131,29 @@ def detect_language(text: str, vocabulary: Vocabulary | None = None) -> str | No
     if confidences and confidences[0].value >= MIN_CONFIDENCE:
         return _LATIN_LANGUAGES.get(confidences[0].language)
     return voted
+
+
+def is_unsupported_language(text: str, vocabulary: Vocabulary | None = None) -> bool:
+    """True when `text` is clearly written in a language other than the eight.
+
+    Cautious on purpose: Lingua, asked among all languages, takes Swahili for Tagalog, so
+    a message is only called foreign when it is long enough, Lingua is sure, and none of
+    its words are known from our own training examples.
+    """
+    counts = script_counts(text)
+    letters = sum(counts.values())
+    if letters == 0:
+        return False
+    supported = sum(n for script, n in counts.items() if script in _SUPPORTED_SCRIPTS)
+    if supported * 2 < letters:
+        return True
+    if counts.get("LATIN", 0) * 2 < letters or len(words(text)) < UNSUPPORTED_MIN_WORDS:
+        return False
+    if vocabulary is not None and vocabulary.vote(text) is not None:
+        return False
+    confidences = _any_language_detector().compute_language_confidence_values(text)
+    return bool(
+        confidences
+        and confidences[0].value >= UNSUPPORTED_MIN_CONFIDENCE
+        and confidences[0].language not in _LATIN_LANGUAGES
+    )

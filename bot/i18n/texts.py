@@ -75,6 +75,8 @@ WIDGET_OPEN = N_("Open chat")
 WIDGET_CLOSE = N_("Close chat")
 # NOTE: web chat: confirmation before erasing
 WEB_CONFIRM_ERASE = N_("This erases your conversation and your preferences. Continue?")
+# NOTE: web chat: button that closes a confirmation without doing anything
+WEB_CANCEL = N_("Cancel")
 # NOTE: web chat: label of the user's messages, for screen readers
 WEB_YOU = N_("You")
 # NOTE: web chat: label of the assistant's messages, for screen readers

@@ -149,3 +149,23 @@ def test_a_locked_database_gets_a_polite_answer(assistant, monkeypatch):
         "language": "es",
     }
     assert message["text"] != texts.TROUBLE
+
+
+def test_a_language_we_dont_speak_gets_the_list_in_english(assistant):
+    (message,), events = run(
+        actions.ActionAnswerTopic(),
+        tracker("Wie erstelle ich ein sicheres Passwort für mein Konto?", "strong_passwords"),
+    )
+    assert message["language"] == "en" and message["topic"] == "change_language"
+    assert message["text"] == texts.UNSUPPORTED_LANGUAGE
+    assert [b["title"] for b in message["buttons"]] == [
+        "English",
+        "中文",
+        "Français",
+        "Español",
+        "العربية",
+        "Русский",
+        "Português",
+        "Kiswahili",
+    ]
+    assert events == []

@@ -112,3 +112,37 @@ def test_an_edited_answer_is_served_at_once(store, engine):
     with Session(engine) as session, session.begin():
         session.get(Answer, ("thanks", "es")).text = "¡De nada, de verdad!"
     assert store.answer("thanks", "es").text == "¡De nada, de verdad!"
+
+
+def test_shipped_content_report_is_clean():
+    from bot.content.report import completeness
+
+    assert all(report.clean for report in completeness())
+
+
+def test_changing_english_makes_translations_stale_until_stamped(content_dir):
+    from bot.content.report import completeness, stamp
+
+    _break(content_dir / "skills" / "en.yml", "  text: |\n", "  text: |\n    Updated advice.\n")
+    reports = {r.language: r for r in completeness(content_dir)}
+    assert reports["fr"].stale == ["search_effectively"]
+    assert reports["en"].clean
+    assert stamp("fr", content_dir) == 1
+    reports = {r.language: r for r in completeness(content_dir)}
+    assert reports["fr"].clean and reports["sw"].stale == ["search_effectively"]
+    # Stamping keeps the translator's file loadable and its answers unchanged.
+    assert load_content(content_dir).answers
+
+
+def test_missing_and_too_long_answers_are_reported(content_dir):
+    from bot.content.report import completeness
+
+    path = content_dir / "conversation" / "ru.yml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("\nthanks:")
+    end = text.index("\nhelp:")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    _break(content_dir / "skills" / "pt.yml", "  text: |\n", "  text: |\n    " + "x" * 800 + "\n")
+    reports = {r.language: r for r in completeness(content_dir)}
+    assert reports["ru"].missing == ["thanks"]
+    assert reports["pt"].too_long == ["search_effectively"]

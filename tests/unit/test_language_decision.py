@@ -1,7 +1,7 @@
 import pytest
 
 from bot import PROJECT_ROOT
-from bot.i18n.detect import Vocabulary, detect_language
+from bot.i18n.detect import Vocabulary, detect_language, is_unsupported_language
 from bot.i18n.language_request import requested_language
 from bot.i18n.reply_language import decide_reply_language
 
@@ -75,3 +75,20 @@ def test_requested_language_is_found_in_any_language(text, language):
 @pytest.mark.parametrize("text", ["change language", "english or french?", "other language"])
 def test_no_single_requested_language(text):
     assert requested_language(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "unsupported"),
+    [
+        ("Wie erstelle ich ein sicheres Passwort?", True),
+        ("Come posso proteggere il mio telefono?", True),
+        ("안녕하세요 비밀번호", True),
+        ("नमस्ते आप कैसे हैं", True),
+        ("nataka kujua kuhusu password", False),  # Lingua alone calls this Tagalog
+        ("comment créer un mot de passe", False),
+        ("hello", False),
+        ("ok", False),
+    ],
+)
+def test_languages_we_dont_speak_are_recognised_cautiously(text, unsupported, vocabulary):
+    assert is_unsupported_language(text, vocabulary) is unsupported

@@ -1,0 +1,107 @@
+"""Completeness of the content: every topic in every language, current and chat-sized.
+
+A translation records (`source:`) the hash of the English answer it was last checked
+against; when the English changes, the translation is stale until a translator checks it
+and runs `digibridge content stamp`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from bot.content.files import CONTENT_DIR, AnswerEntry, answer_files, load_content
+from bot.i18n.locales import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+
+MAX_TEXT_CHARS = 700
+MAX_TITLE_CHARS = 40
+
+
+@dataclass
+class LanguageReport:
+    language: str
+    complete: int = 0
+    missing: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    too_long: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.stale or self.too_long)
+
+
+def _too_long(answer: AnswerEntry) -> bool:
+    return (
+        len(answer.text) > MAX_TEXT_CHARS
+        or len(answer.more or "") > MAX_TEXT_CHARS
+        or len(answer.title) > MAX_TITLE_CHARS
+    )
+
+
+def completeness(root: Path = CONTENT_DIR) -> list[LanguageReport]:
+    content = load_content(root)
+    by_key = {(a.topic_id, a.language): a for a in content.answers}
+    reports = []
+    for language in SUPPORTED_LANGUAGES:
+        report = LanguageReport(language)
+        for topic_id in content.topics:
+            answer = by_key.get((topic_id, language))
+            if answer is None:
+                report.missing.append(topic_id)
+                continue
+            english = by_key.get((topic_id, DEFAULT_LANGUAGE))
+            if (
+                language != DEFAULT_LANGUAGE
+                and english is not None
+                and answer.source != english.english_hash()
+            ):
+                report.stale.append(topic_id)
+            if _too_long(answer):
+                report.too_long.append(topic_id)
+            if answer.topic_id not in report.stale + report.too_long:
+                report.complete += 1
+        reports.append(report)
+    return reports
+
+
+def format_report(reports: list[LanguageReport], topics: int) -> str:
+    lines = [f"{'language':<9} {'complete':>8} {'missing':>8} {'stale':>6} {'too long':>8}"]
+    for r in reports:
+        lines.append(
+            f"{r.language:<9} {r.complete:>5}/{topics:<2} {len(r.missing):>8} "
+            f"{len(r.stale):>6} {len(r.too_long):>8}"
+        )
+    for r in reports:
+        for kind, ids in (("missing", r.missing), ("stale", r.stale), ("too long", r.too_long)):
+            if ids:
+                lines.append(f"{r.language} {kind}: {', '.join(ids)}")
+    return "\n".join(lines)
+
+
+def stamp(language: str, root: Path = CONTENT_DIR, topics: list[str] | None = None) -> int:
+    """Marks translations as checked against the current English; the number stamped."""
+    content = load_content(root)
+    english = {
+        a.topic_id: a.english_hash() for a in content.answers if a.language == DEFAULT_LANGUAGE
+    }
+    yaml = YAML()  # round-trip: keeps the translator's layout and comments
+    yaml.width = 4096
+    yaml.preserve_quotes = True
+    stamped = 0
+    for path in answer_files(root):
+        if path.stem != language:
+            continue
+        document = yaml.load(path.read_text(encoding="utf-8"))
+        changed = False
+        for topic_id, answer in document.items():
+            wanted = topic_id in english and (topics is None or topic_id in topics)
+            if wanted and answer.get("source") != english[topic_id]:
+                answer["source"] = english[topic_id]
+                changed = True
+                stamped += 1
+        if changed:
+            with path.open("w", encoding="utf-8") as out:
+                yaml.dump(document, out)
+    return stamped
