@@ -20,6 +20,7 @@ run: $(STAMP)
 	$(VENV)/bin/digibridge up
 
 test: $(STAMP)
+	scripts/ensure-chromium
 	$(PY) -m pytest
 
 train: $(STAMP)

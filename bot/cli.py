@@ -23,6 +23,14 @@ def _cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     return up(settings)
 
 
+def _cmd_telegram(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.channels.telegram.service import serve_telegram
+
+    return asyncio.run(serve_telegram(settings))
+
+
 def _cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     from bot.training import ensure_model
 
@@ -78,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up.set_defaults(handler=_cmd_up)
 
+    telegram = commands.add_parser(
+        "telegram",
+        help="run the Telegram channel alone, talking to the Rasa server at DIGIBRIDGE_RASA_URL",
+        description="The Telegram channel on its own, for deployments that split processes: "
+        "it talks to the Rasa server at DIGIBRIDGE_RASA_URL (or DIGIBRIDGE_RASA_PORT on this "
+        "machine) and, in webhook mode, serves the webhook on DIGIBRIDGE_HOST:DIGIBRIDGE_PORT.",
+    )
+    telegram.set_defaults(handler=_cmd_telegram)
+
     train = commands.add_parser("train", help="train the Rasa model if the training data changed")
     train.add_argument("--force", action="store_true", help="train even if a model matches")
     train.set_defaults(handler=_cmd_train)
@@ -122,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as error:
         print(f"digibridge: content not loaded, nothing changed: {error}", file=sys.stderr)
         return 1
+    except SettingsError as error:
+        print(f"digibridge: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

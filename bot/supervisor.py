@@ -1,8 +1,9 @@
 """`digibridge up`: the action server, the Rasa server and the gateway as one service.
 
 Rasa and the action server run as child processes listening on localhost only; the
-gateway runs here. A child that dies stops the whole with a non-zero code (a chat that
-silently lost its brain is worse than a restart), and SIGINT/SIGTERM stop all cleanly.
+gateway (and the Telegram channel, when TELEGRAM_BOT_TOKEN is set) runs here. A child that
+dies stops the whole with a non-zero code (a chat that silently lost its brain is worse than
+a restart), and SIGINT/SIGTERM stop all cleanly.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from aiohttp import web
 from sqlalchemy.engine import make_url
 
 from bot import PROJECT_ROOT
+from bot.channels.telegram.config import telegram_config
+from bot.channels.telegram.service import TelegramChannel, attach_telegram
 from bot.content.database import create_content_engine
 from bot.content.sync import has_content, sync_content
 from bot.gateway.app import create_app
+from bot.gateway.embedding import parse_origins
 from bot.gateway.rasa_client import RasaClient, url_answers
 from bot.settings import Settings
 from bot.training import ensure_model, rasa_environment
@@ -136,6 +140,7 @@ async def serve(settings: Settings, model: Path) -> int:
 
     children: list[Child] = []
     runner: web.AppRunner | None = None
+    telegram: TelegramChannel | None = None
     exit_code = 0
     async with RasaClient(settings.rasa_base_url, token, settings.reply_timeout) as rasa:
         try:
@@ -187,15 +192,21 @@ async def serve(settings: Settings, model: Path) -> int:
                 return 0
             stopped.cancel()
             ready.result()
-            runner = web.AppRunner(create_app(settings, rasa), access_log=None)
+            app = create_app(settings, rasa)
+            telegram = attach_telegram(app, settings, rasa)
+            runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, settings.host, settings.port).start()
+            if telegram is not None:
+                await telegram.start()
             logger.info("DigiBridge is up: http://%s:%s/", settings.host, settings.port)
             exit_code = await _watch(children, stop)
         except ChildDied as error:
             logger.error("stopping: %s", error)
             exit_code = 1
         finally:
+            if telegram is not None:
+                await telegram.stop()
             if runner is not None:
                 await runner.cleanup()
             await asyncio.gather(*(_stop_child(child) for child in children))
@@ -219,6 +230,8 @@ async def _watch(children: list[Child], stop: asyncio.Event) -> int:
 
 
 def up(settings: Settings) -> int:
+    telegram_config(settings)  # a bad Telegram setting stops us before anything starts
+    parse_origins(settings.web_allowed_origins)  # and so does a bad embedding origin
     prepare_content(settings)
     model = ensure_model(settings.models_dir)
     return asyncio.run(serve(settings, model))

@@ -8,9 +8,9 @@ from aiohttp import web
 
 from bot.gateway.chat_api import handle_chat
 from bot.gateway.conversations import ConversationEraser
-from bot.gateway.embedding import Embedding, embedding_headers
+from bot.gateway.embedding import EMBEDDING, Embedding, embedding_headers
 from bot.gateway.rasa_client import RasaClient, url_answers
-from bot.gateway.ratelimit import WebRateLimiter, rate_limits
+from bot.gateway.ratelimit import RATE_LIMITER, WebRateLimiter, rate_limits
 from bot.gateway.session_api import handle_forget, handle_history
 from bot.gateway.ui_api import handle_ui
 from bot.settings import Settings
@@ -76,8 +76,8 @@ def create_app(settings: Settings, rasa: RasaClient) -> web.Application:
     app["settings"] = settings
     app["rasa"] = rasa
     app["eraser"] = ConversationEraser(settings.tracker_database_url)
-    app["embedding"] = Embedding.from_settings(settings, CONTENT_SECURITY_POLICY)
-    app["rate_limiter"] = WebRateLimiter.from_settings(settings)
+    app[EMBEDDING] = Embedding.from_settings(settings, CONTENT_SECURITY_POLICY)
+    app[RATE_LIMITER] = WebRateLimiter.from_settings(settings)
     app.on_cleanup.append(_close_eraser)
     app.router.add_get("/", handle_index)
     app.router.add_get("/healthz", handle_health)

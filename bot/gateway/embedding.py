@@ -68,6 +68,9 @@ class Embedding:
         }
 
 
+EMBEDDING = web.AppKey("embedding", Embedding)
+
+
 def _add_vary(response: web.StreamResponse, value: str) -> None:
     present = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
     if value not in present:
@@ -77,7 +80,7 @@ def _add_vary(response: web.StreamResponse, value: str) -> None:
 @web.middleware
 async def embedding_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     """CORS for allowed origins on /api/, frame-ancestors for them on the chat page."""
-    embedding: Embedding | None = request.app.get("embedding")
+    embedding = request.app.get(EMBEDDING)
     if embedding is None:
         return await handler(request)
     origin = request.headers.get("Origin")

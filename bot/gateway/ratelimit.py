@@ -29,6 +29,8 @@ BURST_MINUTES = 1 / 3  # a full bucket holds 20 seconds' worth of requests
 MAX_KEYS = 50_000  # beyond this, buckets that have refilled are forgotten
 # Routes whose requests name a session (`sender` in the JSON body or the query string).
 SESSION_ROUTES = frozenset({"/api/chat", "/api/forget", "/api/history"})
+# The web chat's API; not other routes (a Telegram webhook comes from Telegram's servers).
+WEB_ROUTES = SESSION_ROUTES | {"/api/ui"}
 
 
 @dataclass
@@ -115,6 +117,9 @@ class WebRateLimiter:
         return 0.0
 
 
+RATE_LIMITER = web.AppKey("rate_limiter", WebRateLimiter)
+
+
 async def _sender_and_language(request: web.Request) -> tuple[str | None, list[str]]:
     """The session and language hint a request names, read without judging it: the
     handler gives the errors. The body stays cached for the handler."""
@@ -136,8 +141,8 @@ async def _sender_and_language(request: web.Request) -> tuple[str | None, list[s
 @web.middleware
 async def rate_limits(request: web.Request, handler: Handler) -> web.StreamResponse:
     """429 TOO_FAST, in the user's language, for a session or address over its allowance."""
-    limiter: WebRateLimiter | None = request.app.get("rate_limiter")
-    if limiter is None or not request.path.startswith("/api/") or request.method == "OPTIONS":
+    limiter = request.app.get(RATE_LIMITER)
+    if limiter is None or request.path not in WEB_ROUTES or request.method == "OPTIONS":
         return await handler(request)
     try:
         sender, hint = (
