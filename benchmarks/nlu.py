@@ -228,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-tuning", action="store_true")
     parser.add_argument("--skip-full-training", action="store_true")
     args = parser.parse_args(argv)
-    results: dict = {}
+    # Sections not measured in this run are kept from the previous one.
+    results: dict = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         if not args.skip_tuning:

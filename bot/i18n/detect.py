@@ -78,7 +78,8 @@ def script_counts(text: str) -> dict[str, int]:
 class Vocabulary:
     """How often each language's training examples use each word."""
 
-    LEAD = 1.5
+    LEAD = 1.5  # the winner needs this many times the runner-up's score
+    MIN_SHARE = 0.4  # and this share of the words' uses ("hello" is said everywhere)
 
     def __init__(self, counts_by_word: dict[str, dict[str, int]]) -> None:
         self._counts_by_word = counts_by_word
@@ -108,7 +109,11 @@ class Vocabulary:
             for language, count in by_language.items():
                 scores[language] = scores.get(language, 0.0) + count / total
         ranked = sorted(scores.values(), reverse=True)
-        if not ranked or ranked[0] < 0.5 or (len(ranked) > 1 and ranked[0] < self.LEAD * ranked[1]):
+        if (
+            not ranked
+            or ranked[0] < self.MIN_SHARE
+            or (len(ranked) > 1 and ranked[0] < self.LEAD * ranked[1])
+        ):
             return None
         return max(scores, key=scores.__getitem__)
 

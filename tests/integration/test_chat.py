@@ -122,3 +122,9 @@ def test_out_of_scope_is_a_polite_refusal_with_the_menu(stack):
     (message,) = stack.ask("who will win the football world cup this year?", sender="oos")
     assert (message["topic"], message["language"]) == ("out_of_scope", "en")
     assert len(message["buttons"]) >= 3
+
+
+def test_logs_carry_no_message_text(stack):
+    stack.ask("is my password qz7wk8 strong enough?", sender="log-check")
+    stack.chat("", sender="log-check-empty")
+    assert "qz7wk8" not in stack.log.read_text(errors="replace")
