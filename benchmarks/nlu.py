@@ -16,22 +16,25 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
-import subprocess
 import sys
 import tempfile
-import time
 from collections import defaultdict
 from pathlib import Path
 
 import yaml
 
-from benchmarks.rasa_eval import Prediction, accuracy_and_macro_f1, predict, train_nlu
+from benchmarks.rasa_eval import (
+    Prediction,
+    accuracy_and_macro_f1,
+    predict,
+    run_measured,
+    train_nlu,
+)
 from bot import PROJECT_ROOT
 from bot.i18n.detect import Vocabulary
 from bot.i18n.locales import SUPPORTED_LANGUAGES
 from bot.i18n.reply_language import decide_reply_language
-from bot.training import TRAINING_DATA, rasa_environment
+from bot.training import train_command
 
 CONFIG = PROJECT_ROOT / "config.yml"
 RESULTS = PROJECT_ROOT / "benchmarks" / "results" / "nlu.json"
@@ -162,36 +165,9 @@ def tune(workdir: Path, seed: int = 13) -> dict:
 def full_training() -> dict:
     """Wall time and peak memory of `rasa train` for the whole eight-language model."""
     with tempfile.TemporaryDirectory() as out:
-        start = time.perf_counter()
-        result = subprocess.run(
-            [
-                "/usr/bin/time",
-                "-f",
-                "PEAK_KB=%M",
-                sys.executable,
-                "-m",
-                "rasa",
-                "train",
-                "--config",
-                "config.yml",
-                "--domain",
-                "domain.yml",
-                "--data",
-                *TRAINING_DATA,
-                "--out",
-                out,
-                "--force",
-            ],
-            cwd=PROJECT_ROOT,
-            env=rasa_environment(),
-            capture_output=True,
-            text=True,
-        )
-        seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr[-2000:])
-    peak = max(int(m) for m in re.findall(r"PEAK_KB=(\d+)", result.stderr))
-    return {"seconds": seconds, "peak_mb": peak / 1024}
+        # --force: Rasa would otherwise reuse components cached by earlier trainings.
+        seconds, peak_mb = run_measured([*train_command(Path(out), "measured"), "--force"])
+    return {"seconds": seconds, "peak_mb": peak_mb}
 
 
 def markdown(results: dict) -> str:

@@ -51,38 +51,35 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def run_measured(command: list[str]) -> tuple[float, float]:
+    """Runs a command from the project root; its wall time (s) and peak memory (MB)."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        ["/usr/bin/time", "-f", "PEAK_KB=%M", *command],
+        cwd=PROJECT_ROOT,
+        env=rasa_environment(),
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"{command[3:5]} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+        )
+    peak_kb = max(int(m) for m in re.findall(r"PEAK_KB=(\d+)", result.stderr))
+    return seconds, peak_kb / 1024
+
+
 def train_nlu(config: Path, examples: list[tuple[str, str]], out_dir: Path) -> TrainingRun:
     """`rasa train nlu` in a child process, timed, with its peak memory."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         data = write_nlu(examples, Path(tmp) / "nlu.yml")
-        start = time.perf_counter()
-        command = [
-            "/usr/bin/time",
-            "-f",
-            "PEAK_KB=%M",
-            sys.executable,
-            "-m",
-            "rasa",
-            "train",
-            "nlu",
-            "--config",
-            str(config),
-            "--nlu",
-            str(data),
-            "--out",
-            str(out_dir),
-            "--fixed-model-name",
-            "model",
-        ]
-        result = subprocess.run(
-            command, cwd=PROJECT_ROOT, env=rasa_environment(), capture_output=True, text=True
-        )
-        seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        raise RuntimeError(f"training failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-    peak_kb = max(int(m) for m in re.findall(r"PEAK_KB=(\d+)", result.stderr))
-    return TrainingRun(out_dir / "model.tar.gz", seconds, peak_kb / 1024)
+        seconds, peak_mb = run_measured(
+            [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config),
+             "--nlu", str(data), "--out", str(out_dir), "--fixed-model-name", "model"]
+        )  # fmt: skip
+    return TrainingRun(out_dir / "model.tar.gz", seconds, peak_mb)
 
 
 def predict(model: Path, texts: list[str]) -> list[Prediction]:

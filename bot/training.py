@@ -60,6 +60,15 @@ def model_path(models_dir: Path, root: Path = PROJECT_ROOT) -> Path:
     return models_dir / f"{MODEL_PREFIX}{fingerprint(root)}.tar.gz"
 
 
+def train_command(out_dir: Path, model_name: str) -> list[str]:
+    """`rasa train` for the whole model (NLU and dialogue), run from the project root."""
+    return [
+        sys.executable, "-m", "rasa", "train",
+        "--config", "config.yml", "--domain", "domain.yml", "--data", *TRAINING_DATA,
+        "--out", str(out_dir), "--fixed-model-name", model_name,
+    ]  # fmt: skip
+
+
 def ensure_model(models_dir: Path, force: bool = False, root: Path = PROJECT_ROOT) -> Path:
     """The model for the current training data, training it first if there is none."""
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -70,22 +79,7 @@ def ensure_model(models_dir: Path, force: bool = False, root: Path = PROJECT_ROO
             logger.info("model %s matches the training data", target.name)
             return target
         logger.info("training %s (this takes a few minutes)", target.name)
-        command = [
-            sys.executable,
-            "-m",
-            "rasa",
-            "train",
-            "--config",
-            "config.yml",
-            "--domain",
-            "domain.yml",
-            "--data",
-            *TRAINING_DATA,
-            "--out",
-            str(models_dir),
-            "--fixed-model-name",
-            target.name.removesuffix(".tar.gz"),
-        ]
+        command = train_command(models_dir, target.name.removesuffix(".tar.gz"))
         result = subprocess.run(command, cwd=root, env=rasa_environment(), check=False)
         if result.returncode != 0 or not target.exists():
             raise TrainingError(f"rasa train failed with exit code {result.returncode}")
