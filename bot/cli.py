@@ -54,6 +54,16 @@ def _cmd_content_sync(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_content_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.content.database import create_content_engine
+    from bot.content.export import export_content
+
+    engine = create_content_engine(settings.content_database_url)
+    count = export_content(engine, Path(args.dir))
+    print(f"{count} answers written to {args.dir}")
+    return 0
+
+
 def _cmd_content_report(settings: Settings, args: argparse.Namespace) -> int:
     from bot.content.files import CONTENT_DIR, load_catalogue
     from bot.content.report import completeness, format_report
@@ -109,6 +119,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--dir", help="content folder (default: data/content)")
     sync.set_defaults(handler=_cmd_content_sync)
+    export = content_commands.add_parser(
+        "export", help="write the database's content to files, in the data/content/ layout"
+    )
+    export.add_argument("dir", help="folder to write (created if missing)")
+    export.set_defaults(handler=_cmd_content_export)
+    load = content_commands.add_parser(
+        "import", help="load content files from a folder (same checks and report as sync)"
+    )
+    load.add_argument("dir", help="folder in the data/content/ layout")
+    load.set_defaults(handler=_cmd_content_sync)
     report = content_commands.add_parser(
         "report", help="topics x languages: missing, stale or too long (exit 1 if any)"
     )

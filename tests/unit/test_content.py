@@ -146,3 +146,20 @@ def test_missing_and_too_long_answers_are_reported(content_dir):
     reports = {r.language: r for r in completeness(content_dir)}
     assert reports["ru"].missing == ["thanks"]
     assert reports["pt"].too_long == ["search_effectively"]
+
+
+def test_export_writes_what_sync_reads_back(store, engine, tmp_path):
+    from bot.content.export import export_content
+
+    with Session(engine) as session, session.begin():
+        session.get(Answer, ("thanks", "fr")).text = "Avec plaisir !\nÀ bientôt."
+    target = tmp_path / "exported"
+    assert export_content(engine, target) == 8 * 57
+    exported = {(a.topic_id, a.language): a for a in load_content(target).answers}
+    assert exported[("thanks", "fr")].text == "Avec plaisir !\nÀ bientôt."
+    shipped = {(a.topic_id, a.language): a for a in load_content().answers}
+    assert exported[("strong_passwords", "ar")].text == shipped[("strong_passwords", "ar")].text
+    assert exported[("gdi_forum", "zh")].source == shipped[("gdi_forum", "zh")].source
+    assert load_content(target).topics == load_content().topics
+    report = sync_content(engine, target)  # importing the export changes nothing
+    assert not report.added and not report.changed
