@@ -57,8 +57,12 @@ def _cmd_content_sync(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_content_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.content.database import create_content_engine
     from bot.content.export import export_content
+    from bot.content.sync import has_content
 
     engine = create_content_engine(settings.content_database_url)
+    if not has_content(engine):
+        print("digibridge: the database holds no answers yet (`digibridge content sync`)")
+        return 1
     count = export_content(engine, Path(args.dir))
     print(f"{count} answers written to {args.dir}")
     return 0
