@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.digibridge-installed
 
-.PHONY: run test train lint bench-nlu bench-massive catalogs
+.PHONY: run test test-fast train lint bench-nlu bench-massive catalogs
 
 $(STAMP): pyproject.toml constraints.txt
 	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
@@ -22,6 +22,10 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/ensure-chromium
 	$(PY) -m pytest
+
+# Everyday: the tests that start no Rasa process (under a minute and a half).
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not integration"
 
 train: $(STAMP)
 	$(VENV)/bin/digibridge train

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.conversation import replies
 from bot.conversation.context import AssistantContext, assistant_context
 from bot.conversation.turn import Turn
+from bot.dialogue import ANSWER_INTENT
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.i18n.detect import is_unsupported_language
@@ -59,7 +60,8 @@ class ActionAnswerTopic(DigiBridgeAction):
         return "action_answer_topic"
 
     def respond(self, context, turn, language):  # noqa: ANN001, ANN201 - see base class
-        topic = turn.intent or "out_of_scope"
+        topic = turn.entities.get("topic") if turn.intent == ANSWER_INTENT else turn.intent
+        topic = topic or "out_of_scope"
         reply = replies.answer_topic(context.store, topic, language, context.local_values)
         if reply is None:
             reply = replies.show_menu(context.store, language, context.local_values)

@@ -20,7 +20,15 @@ def _configure_logging(level: str) -> None:
 def _cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     from bot.supervisor import up
 
-    return up(settings)
+    return up(settings, train=not args.no_train)
+
+
+def _cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.supervisor import prepare_database
+
+    prepare_database(settings)
+    print("database schema is current")
+    return 0
 
 
 def _cmd_telegram(settings: Settings, args: argparse.Namespace) -> int:
@@ -45,21 +53,25 @@ def _cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_content_sync(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.content.database import create_content_engine
     from bot.content.files import CONTENT_DIR
     from bot.content.sync import sync_content
+    from bot.db.engine import create_database_engine
+    from bot.db.migrate import upgrade
 
-    engine = create_content_engine(settings.content_database_url)
+    engine = create_database_engine(settings.content_database_url)
+    upgrade(engine, load_content=False)
     print(sync_content(engine, Path(args.dir) if args.dir else CONTENT_DIR).summary())
     return 0
 
 
 def _cmd_content_export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.content.database import create_content_engine
     from bot.content.export import export_content
     from bot.content.sync import has_content
+    from bot.db.engine import create_database_engine
+    from bot.db.migrate import upgrade
 
-    engine = create_content_engine(settings.content_database_url)
+    engine = create_database_engine(settings.content_database_url)
+    upgrade(engine, load_content=False)
     if not has_content(engine):
         print("digibridge: the database holds no answers yet (`digibridge content sync`)")
         return 1
@@ -98,7 +110,22 @@ def build_parser() -> argparse.ArgumentParser:
     up = commands.add_parser(
         "up", help="train if needed, then run Rasa, the action server and the gateway"
     )
+    up.add_argument(
+        "--no-train",
+        action="store_true",
+        help="never train: stop with an error when no model matches the training data "
+        "(for production, where models are built beforehand)",
+    )
     up.set_defaults(handler=_cmd_up)
+
+    db = commands.add_parser("db", help="the project's database")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_upgrade = db_commands.add_parser(
+        "upgrade",
+        help="migrate the schema to the newest version and load the shipped content into an "
+        "empty database (safe to run from several instances at once)",
+    )
+    db_upgrade.set_defaults(handler=_cmd_db_upgrade)
 
     telegram = commands.add_parser(
         "telegram",
@@ -157,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _configure_logging(settings.log_level)
     from bot.content.files import ContentError
+    from bot.training import TrainingError
 
     try:
         return args.handler(settings, args)
@@ -166,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"digibridge: {error}", file=sys.stderr)
         return 2
+    except TrainingError as error:
+        print(f"digibridge: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

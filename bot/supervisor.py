@@ -1,9 +1,11 @@
-"""`digibridge up`: the action server, the Rasa server and the gateway as one service.
+"""`digibridge up`: the action server, the Rasa server, the gateway and its channels.
 
-Rasa and the action server run as child processes listening on localhost only; the
-gateway (and the Telegram channel, when TELEGRAM_BOT_TOKEN is set) runs here. A child that
-dies stops the whole with a non-zero code (a chat that silently lost its brain is worse than
-a restart), and SIGINT/SIGTERM stop all cleanly.
+Rasa and the action server run as child processes on localhost, each with only the
+environment it needs (secrets in the environment, never on a command line). A child that
+dies is restarted with backoff while the gateway tells people it is having trouble and
+`/healthz` reports the part that is down; a child that keeps dying (five times in a
+minute) stops the whole with exit code 1, since something is wrong that a restart won't
+mend. SIGINT and SIGTERM stop everything cleanly.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import os
 import secrets
 import signal
 import sys
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -23,20 +26,29 @@ from aiohttp import web
 from sqlalchemy.engine import make_url
 
 from bot import PROJECT_ROOT
+from bot.channels import configured_channels
 from bot.channels.telegram.config import telegram_config
-from bot.channels.telegram.service import TelegramChannel, attach_telegram
-from bot.content.database import create_content_engine
-from bot.content.sync import has_content, sync_content
-from bot.gateway.app import create_app
-from bot.gateway.embedding import parse_origins
-from bot.gateway.rasa_client import RasaClient, url_answers
+from bot.channels.web.embedding import parse_origins
+from bot.conversation.context import CHILD_MARKER
+from bot.core.assistant import Assistant
+from bot.core.build import running_core
+from bot.core.rasa_channel import SECRET_HEADER, SECRET_VARIABLE
+from bot.core.rasa_client import RasaClient, url_answers
+from bot.db.engine import create_database_engine
+from bot.db.migrate import upgrade
+from bot.processes.action_server import SECRET_VARIABLE as ACTIONS_SECRET_VARIABLE
+from bot.processes.rasa_server import TOKEN_VARIABLE
 from bot.settings import Settings
-from bot.training import ensure_model, rasa_environment
+from bot.training import TrainingError, ensure_model, model_path, rasa_environment
 
 logger = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT = 300.0
 STOP_TIMEOUT = 15.0
+MAX_CRASHES = 5  # within CRASH_WINDOW seconds: then give up
+CRASH_WINDOW = 60.0
+RESTART_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0)
+PURGE_INTERVAL = 3600.0
 TRACKER_URL_VARIABLE = "DIGIBRIDGE_RUNTIME_TRACKER_URL"
 LOCK_PASSWORD_VARIABLE = "DIGIBRIDGE_RUNTIME_LOCK_PASSWORD"  # noqa: S105 - a name
 
@@ -48,20 +60,56 @@ class ChildDied(RuntimeError):
 @dataclass
 class Child:
     name: str
-    process: asyncio.subprocess.Process
+    command: list[str]
+    env: dict[str, str]
+    process: asyncio.subprocess.Process | None = None
+    crashes: deque[float] = field(default_factory=lambda: deque(maxlen=MAX_CRASHES))
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            *self.command, cwd=PROJECT_ROOT, env=self.env, start_new_session=True
+        )
+        logger.info("started %s (pid %s)", self.name, self.process.pid)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+    async def stop(self) -> None:
+        if not self.running:
+            return
+        assert self.process is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
+        except asyncio.TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            await self.process.wait()
+
+    def crashed(self, now: float) -> float | None:
+        """Records a crash; the delay before restarting, or None when it crashes too often."""
+        self.crashes.append(now)
+        if len(self.crashes) == MAX_CRASHES and now - self.crashes[0] <= CRASH_WINDOW:
+            return None
+        recent = sum(1 for t in self.crashes if now - t <= CRASH_WINDOW)
+        return RESTART_DELAYS[min(recent, len(RESTART_DELAYS)) - 1]
 
 
 def write_endpoints(settings: Settings, path: Path) -> dict[str, str]:
     """Rasa's endpoints file for these settings; secrets stay in the returned environment."""
     endpoints: dict[str, object] = {
-        "action_endpoint": {"url": f"{settings.actions_base_url}/webhook"},
+        "action_endpoint": {
+            "url": f"{settings.actions_base_url}/webhook",
+            "headers": {SECRET_HEADER: f"${{{ACTIONS_SECRET_VARIABLE}}}"},
+        },
         "tracker_store": {"type": "sql", "url": f"${{{TRACKER_URL_VARIABLE}}}"},
     }
     env = {TRACKER_URL_VARIABLE: settings.tracker_database_url}
-    if make_url(settings.tracker_database_url).get_backend_name() == "sqlite":
-        Path(make_url(settings.tracker_database_url).database or "").parent.mkdir(
-            parents=True, exist_ok=True
-        )
+    tracker = make_url(settings.tracker_database_url)
+    if tracker.get_backend_name() == "sqlite":
+        Path(tracker.database or "").parent.mkdir(parents=True, exist_ok=True)
     if settings.lock_store_url:
         redis = make_url(settings.lock_store_url)
         lock_store: dict[str, object] = {
@@ -80,111 +128,140 @@ def write_endpoints(settings: Settings, path: Path) -> dict[str, str]:
     return env
 
 
-def prepare_content(settings: Settings) -> None:
-    """Loads the shipped content on first start; later edits live in the database."""
-    engine = create_content_engine(settings.content_database_url)
+def prepare_database(settings: Settings) -> None:
+    """`digibridge db upgrade`: the schema, then the shipped content into an empty database."""
+    engine = create_database_engine(settings.content_database_url)
     try:
-        if not has_content(engine):
-            report = sync_content(engine)
-            logger.info("content database created: %s", report.summary().splitlines()[0])
+        upgrade(engine)
     finally:
         engine.dispose()
 
 
-async def _start_child(name: str, command: list[str], env: dict[str, str]) -> Child:
-    process = await asyncio.create_subprocess_exec(
-        *command, cwd=PROJECT_ROOT, env=env, start_new_session=True
+def children(settings: Settings, model: Path, token: str, channel_secret: str) -> list[Child]:
+    actions_secret = secrets.token_urlsafe(32)
+    run_dir = settings.data_dir / "run"
+    rasa_env = rasa_environment(
+        {
+            CHILD_MARKER: "1",
+            TOKEN_VARIABLE: token,
+            SECRET_VARIABLE: channel_secret,
+            ACTIONS_SECRET_VARIABLE: actions_secret,
+            **write_endpoints(settings, run_dir / "endpoints.yml"),
+        }
     )
-    logger.info("started %s (pid %s)", name, process.pid)
-    return Child(name, process)
+    actions_env = rasa_environment(
+        {
+            CHILD_MARKER: "1",
+            ACTIONS_SECRET_VARIABLE: actions_secret,
+            "DIGIBRIDGE_DATA_DIR": str(settings.data_dir),
+            "DIGIBRIDGE_DATABASE_URL": settings.content_database_url,
+            "DIGIBRIDGE_LOG_LEVEL": settings.log_level,
+            **settings.local_environment(),
+        }
+    )
+    python = sys.executable
+    return [
+        Child(
+            "action server",
+            [python, "-m", "bot.processes.action_server", str(settings.actions_port)],
+            actions_env,
+        ),
+        Child(
+            "Rasa server",
+            [
+                python,
+                "-m",
+                "bot.processes.rasa_server",
+                str(model),
+                str(run_dir / "endpoints.yml"),
+                str(settings.rasa_port),
+            ],
+            rasa_env,
+        ),  # fmt: skip
+    ]
 
 
-async def _stop_child(child: Child) -> None:
-    if child.process.returncode is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(child.process.pid, signal.SIGTERM)
-    try:
-        await asyncio.wait_for(child.process.wait(), STOP_TIMEOUT)
-    except asyncio.TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(child.process.pid, signal.SIGKILL)
-        await child.process.wait()
+async def _ready(rasa: RasaClient, settings: Settings) -> bool:
+    actions = await url_answers(rasa.session, f"{settings.actions_base_url}/health")
+    return actions and await rasa.is_ready()
 
 
-async def _wait_ready(children: list[Child], rasa: RasaClient, settings: Settings) -> None:
+async def _wait_ready(kids: list[Child], rasa: RasaClient, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STARTUP_TIMEOUT
     while loop.time() < deadline:
-        for child in children:
-            if child.process.returncode is not None:
-                raise ChildDied(f"{child.name} exited with code {child.process.returncode}")
-        actions_ok = await url_answers(rasa.session, f"{settings.actions_base_url}/health")
-        if actions_ok and await rasa.is_ready():
+        for child in kids:
+            if not child.running:
+                code = child.process.returncode if child.process else None
+                raise ChildDied(f"{child.name} exited with code {code} while starting")
+        if await _ready(rasa, settings):
             return
         await asyncio.sleep(0.5)
     raise ChildDied(f"Rasa and the action server were not ready in {STARTUP_TIMEOUT:.0f} s")
 
 
+async def _keep_running(kids: list[Child], stop: asyncio.Event) -> int:
+    """Restarts children that die; 0 on a signal, 1 when a child keeps dying."""
+    loop = asyncio.get_running_loop()
+    stopped = asyncio.create_task(stop.wait())
+    try:
+        while True:
+            waits = {
+                asyncio.create_task(c.process.wait()): c for c in kids if c.process is not None
+            }
+            done, _ = await asyncio.wait({stopped, *waits}, return_when=asyncio.FIRST_COMPLETED)
+            for task in waits:
+                task.cancel()
+            if stopped in done:
+                logger.info("stopping on signal")
+                return 0
+            for task in done:
+                child = waits[task]
+                code = child.process.returncode if child.process else None
+                delay = child.crashed(loop.time())
+                if delay is None:
+                    logger.error(
+                        "%s exited with code %s, %d times in %.0f s; stopping",
+                        child.name, code, MAX_CRASHES, CRASH_WINDOW,
+                    )  # fmt: skip
+                    return 1
+                logger.error("%s exited with code %s; restarting in %.0f s", child.name, code,
+                             delay)  # fmt: skip
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(stopped), delay)
+                if stop.is_set():
+                    return 0
+                await child.start()
+    finally:
+        stopped.cancel()
+
+
+async def _purge_regularly(assistant: Assistant, retention_days: int) -> None:
+    while True:
+        try:
+            await assistant.purge_expired(retention_days)
+        except Exception as error:  # noqa: BLE001 - try again next time
+            logger.warning("retention purge failed: %s", type(error).__name__)
+        await asyncio.sleep(PURGE_INTERVAL)
+
+
 async def serve(settings: Settings, model: Path) -> int:
-    """Runs until a signal (exit 0) or until a child dies (exit 1)."""
+    """Runs until a signal (exit 0) or until a child keeps dying (exit 1)."""
     token = settings.rasa_token or secrets.token_urlsafe(32)
-    run_dir = settings.data_dir / "run"
-    env = rasa_environment()
-    env.update(write_endpoints(settings, run_dir / "endpoints.yml"))
-    actions_env = dict(env, SANIC_HOST="127.0.0.1")
+    channel_secret = settings.rasa_channel_secret or secrets.token_urlsafe(32)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-
-    children: list[Child] = []
+    kids = children(settings, model, token, channel_secret)
     runner: web.AppRunner | None = None
-    telegram: TelegramChannel | None = None
-    exit_code = 0
-    async with RasaClient(settings.rasa_base_url, token, settings.reply_timeout) as rasa:
+    started = []
+    async with running_core(settings, token, channel_secret) as (rasa, assistant):
+        purge = None
         try:
-            children.append(
-                await _start_child(
-                    "action server",
-                    [
-                        sys.executable,
-                        "-m",
-                        "rasa_sdk",
-                        "--actions",
-                        "actions",
-                        "--port",
-                        str(settings.actions_port),
-                    ],
-                    actions_env,
-                )
-            )
-            children.append(
-                await _start_child(
-                    "Rasa server",
-                    [
-                        sys.executable,
-                        "-m",
-                        "rasa",
-                        "run",
-                        "--enable-api",
-                        "--auth-token",
-                        token,
-                        "--interface",
-                        "127.0.0.1",
-                        "--port",
-                        str(settings.rasa_port),
-                        "--model",
-                        str(model),
-                        "--endpoints",
-                        str(run_dir / "endpoints.yml"),
-                        "--credentials",
-                        "credentials.yml",
-                    ],
-                    env,
-                )
-            )
-            ready = asyncio.create_task(_wait_ready(children, rasa, settings))
+            for child in kids:
+                await child.start()
+            ready = asyncio.create_task(_wait_ready(kids, rasa, settings))
             stopped = asyncio.create_task(stop.wait())
             await asyncio.wait({ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
             if stop.is_set():
@@ -192,46 +269,44 @@ async def serve(settings: Settings, model: Path) -> int:
                 return 0
             stopped.cancel()
             ready.result()
-            app = create_app(settings, rasa)
-            telegram = attach_telegram(app, settings, rasa)
+            from bot.gateway.app import create_app
+
+            for channel in configured_channels(settings, assistant):
+                assistant.channels.add(channel)
+            app = create_app(settings, rasa, assistant)
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, settings.host, settings.port).start()
-            if telegram is not None:
-                await telegram.start()
+            for channel in assistant.channels:
+                await channel.start()
+                started.append(channel)
+            purge = asyncio.create_task(_purge_regularly(assistant, settings.retention_days))
             logger.info("DigiBridge is up: http://%s:%s/", settings.host, settings.port)
-            exit_code = await _watch(children, stop)
+            return await _keep_running(kids, stop)
         except ChildDied as error:
             logger.error("stopping: %s", error)
-            exit_code = 1
+            return 1
         finally:
-            if telegram is not None:
-                await telegram.stop()
+            if purge is not None:
+                purge.cancel()
+            for channel in reversed(started):
+                await channel.stop()
             if runner is not None:
                 await runner.cleanup()
-            await asyncio.gather(*(_stop_child(child) for child in children))
-    return exit_code
+            await asyncio.gather(*(child.stop() for child in kids))
 
 
-async def _watch(children: list[Child], stop: asyncio.Event) -> int:
-    waits = {asyncio.create_task(child.process.wait()): child for child in children}
-    stopped = asyncio.create_task(stop.wait())
-    done, _ = await asyncio.wait({stopped, *waits}, return_when=asyncio.FIRST_COMPLETED)
-    for task in (stopped, *waits):
-        if task not in done:
-            task.cancel()
-    if stopped in done:
-        logger.info("stopping on signal")
-        return 0
-    dead = [waits[task] for task in done if task in waits]
-    for child in dead:
-        logger.error("%s exited with code %s; stopping", child.name, child.process.returncode)
-    return 1
-
-
-def up(settings: Settings) -> int:
+def up(settings: Settings, train: bool = True) -> int:
     telegram_config(settings)  # a bad Telegram setting stops us before anything starts
     parse_origins(settings.web_allowed_origins)  # and so does a bad embedding origin
-    prepare_content(settings)
-    model = ensure_model(settings.models_dir)
+    prepare_database(settings)
+    if train:
+        model = ensure_model(settings.models_dir)
+    else:
+        model = model_path(settings.models_dir)
+        if not model.exists():
+            raise TrainingError(
+                f"no model matches the training data ({model.name} is missing in "
+                f"{settings.models_dir}): run `digibridge train` first"
+            )
     return asyncio.run(serve(settings, model))

@@ -4,9 +4,10 @@ from pathlib import Path
 import pytest
 
 from bot import PROJECT_ROOT
-from bot.content.database import create_content_engine
 from bot.content.store import ContentStore
 from bot.content.sync import sync_content
+from bot.db.engine import create_database_engine
+from bot.db.migrate import upgrade
 
 
 @pytest.fixture
@@ -19,7 +20,8 @@ def content_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def engine(tmp_path: Path):
-    engine = create_content_engine(f"sqlite:///{tmp_path / 'content.sqlite3'}")
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'content.sqlite3'}")
+    upgrade(engine, load_content=False)
     yield engine
     engine.dispose()
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.content.files import CATALOGUE_FILE
-from bot.content.models import Answer, Topic
+from bot.content.files import CATALOGUE_FILE, FAMILY_TITLE_KEY, FAMILY_TITLE_SOURCE_KEY
+from bot.content.models import Answer, Family, FamilyTitle, Topic
 
 
 class _BlockDumper(yaml.SafeDumper):
@@ -30,23 +30,40 @@ _BlockDumper.add_representer(str, _text)
 
 
 def export_content(engine: Engine, target: Path) -> int:
-    """Writes catalogue and answers under `target`; the number of answers written."""
+    """Writes catalogue, family titles and answers under `target`; the number of answers."""
     with Session(engine, future=True) as session:
+        family_rows = list(session.scalars(select(Family).order_by(Family.position)))
         topics = list(session.scalars(select(Topic).order_by(Topic.position)))
         answers = list(session.scalars(select(Answer)))
-    families: dict[str, dict[str, dict]] = {}
+        titles = list(session.scalars(select(FamilyTitle)))
+    families: dict[str, dict] = {}
+    for family in family_rows:
+        entry: dict = {}
+        if family.source:
+            entry["source"] = family.source
+        if not family.in_menu:
+            entry["menu"] = False
+        entry["topics"] = {}
+        families[family.id] = entry
     for topic in topics:
         entry = {}
         if topic.related:
             entry["related"] = list(topic.related)
         if topic.settings:
             entry["settings"] = list(topic.settings)
-        families.setdefault(topic.family, {})[topic.id] = entry
+        families.setdefault(topic.family, {"topics": {}})["topics"][topic.id] = entry
     target.mkdir(parents=True, exist_ok=True)
-    catalogue = {"families": {name: {"topics": t} for name, t in families.items()}}
-    (target / CATALOGUE_FILE).write_text(_dump(catalogue), encoding="utf-8")
+    (target / CATALOGUE_FILE).write_text(_dump({"families": families}), encoding="utf-8")
+    files: dict[tuple[str, str], dict[str, object]] = {}
+    for title in sorted(titles, key=lambda t: t.language):
+        if title.family_id not in families:
+            continue
+        fields: dict[str, object] = {FAMILY_TITLE_KEY: title.title}
+        if title.source:
+            fields[FAMILY_TITLE_SOURCE_KEY] = title.source
+        files[(title.family_id, title.language)] = fields
     order = {topic.id: (topic.family, topic.position) for topic in topics}
-    files: dict[tuple[str, str], dict[str, dict]] = {}
+    count = 0
     for answer in sorted(answers, key=lambda a: order.get(a.topic_id, ("", 0))[1]):
         if answer.topic_id not in order:
             continue
@@ -57,10 +74,11 @@ def export_content(engine: Engine, target: Path) -> int:
             fields["source"] = answer.source
         family = order[answer.topic_id][0]
         files.setdefault((family, answer.language), {})[answer.topic_id] = fields
+        count += 1
     for (family, language), content in files.items():
         (target / family).mkdir(exist_ok=True)
         (target / family / f"{language}.yml").write_text(_dump(content), encoding="utf-8")
-    return sum(len(content) for content in files.values())
+    return count
 
 
 def _dump(document: dict) -> str:

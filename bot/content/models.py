@@ -4,14 +4,37 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String, Text
-from sqlalchemy.orm import declarative_base
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text
 
-Base = declarative_base()
+from bot.db.base import Base
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class Family(Base):
+    """A family of topics: a main-menu entry unless `in_menu` is false."""
+
+    __tablename__ = "families"
+
+    id = Column(String(32), primary_key=True)
+    position = Column(Integer, nullable=False)
+    # The source its answers cite, shown under each of them (e.g. "gdi_statement").
+    source = Column(String(64), nullable=True)
+    in_menu = Column(Boolean, nullable=False, default=True)
+
+
+class FamilyTitle(Base):
+    """A family's menu title in one language."""
+
+    __tablename__ = "family_titles"
+
+    family_id = Column(String(32), ForeignKey("families.id"), primary_key=True)
+    language = Column(String(16), primary_key=True)
+    title = Column(String(60), nullable=False)
+    # Hash of the English title this translation was last checked against.
+    source = Column(String(16), nullable=True)
 
 
 class Topic(Base):

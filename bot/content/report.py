@@ -2,7 +2,8 @@
 
 A translation records (`source:`) the hash of the English answer it was last checked
 against; when the English changes, the translation is stale until a translator checks it
-and runs `digibridge content stamp`.
+and runs `digibridge content stamp`. A family's menu title works the same way
+(`family_title_source:`), and is reported as `<family>/family_title`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,16 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from bot.content.files import CONTENT_DIR, AnswerEntry, answer_files, load_content
+from bot.content.files import (
+    CONTENT_DIR,
+    FAMILY_TITLE_KEY,
+    FAMILY_TITLE_KEYS,
+    FAMILY_TITLE_SOURCE_KEY,
+    AnswerEntry,
+    Content,
+    answer_files,
+    load_content,
+)
 from bot.i18n.locales import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 
 MAX_TEXT_CHARS = 700
@@ -40,6 +50,28 @@ def _too_long(answer: AnswerEntry) -> bool:
     )
 
 
+def family_title_key(family: str) -> str:
+    """How reports (and `stamp`'s `topics`) name a family's menu title."""
+    return f"{family}/{FAMILY_TITLE_KEY}"
+
+
+def _check_family_titles(content: Content, report: LanguageReport) -> None:
+    """Missing or stale menu titles; a family that is not in the menu needs none."""
+    language = report.language
+    for family in content.families.values():
+        english = content.family_title(family.id, DEFAULT_LANGUAGE)
+        title = content.family_title(family.id, language)
+        if title is None:
+            if family.in_menu:
+                report.missing.append(family_title_key(family.id))
+        elif (
+            language != DEFAULT_LANGUAGE
+            and english is not None
+            and title.source != english.english_hash()
+        ):
+            report.stale.append(family_title_key(family.id))
+
+
 def completeness(root: Path = CONTENT_DIR) -> list[LanguageReport]:
     content = load_content(root)
     by_key = {(a.topic_id, a.language): a for a in content.answers}
@@ -62,6 +94,7 @@ def completeness(root: Path = CONTENT_DIR) -> list[LanguageReport]:
                 report.too_long.append(topic_id)
             if answer.topic_id not in report.stale + report.too_long:
                 report.complete += 1
+        _check_family_titles(content, report)
         reports.append(report)
     return reports
 
@@ -81,10 +114,15 @@ def format_report(reports: list[LanguageReport], topics: int) -> str:
 
 
 def stamp(language: str, root: Path = CONTENT_DIR, topics: list[str] | None = None) -> int:
-    """Marks translations as checked against the current English; the number stamped."""
+    """Marks translations as checked against the current English; the number stamped.
+
+    `topics` limits it to those topic ids and `<family>/family_title` keys."""
     content = load_content(root)
     english = {
         a.topic_id: a.english_hash() for a in content.answers if a.language == DEFAULT_LANGUAGE
+    }
+    english_titles = {
+        t.family: t.english_hash() for t in content.family_titles if t.language == DEFAULT_LANGUAGE
     }
     yaml = YAML()  # round-trip: keeps the translator's layout and comments
     yaml.width = 4096
@@ -96,11 +134,28 @@ def stamp(language: str, root: Path = CONTENT_DIR, topics: list[str] | None = No
         document = yaml.load(path.read_text(encoding="utf-8"))
         changed = False
         for topic_id, answer in document.items():
+            if topic_id in FAMILY_TITLE_KEYS:
+                continue
             wanted = topic_id in english and (topics is None or topic_id in topics)
             if wanted and answer.get("source") != english[topic_id]:
                 answer["source"] = english[topic_id]
                 changed = True
                 stamped += 1
+        family = path.parent.name
+        wanted = topics is None or family_title_key(family) in topics
+        if (
+            wanted
+            and FAMILY_TITLE_KEY in document
+            and family in english_titles
+            and document.get(FAMILY_TITLE_SOURCE_KEY) != english_titles[family]
+        ):
+            if FAMILY_TITLE_SOURCE_KEY in document:
+                document[FAMILY_TITLE_SOURCE_KEY] = english_titles[family]
+            else:  # right under the title, not at the end of the file
+                position = list(document).index(FAMILY_TITLE_KEY) + 1
+                document.insert(position, FAMILY_TITLE_SOURCE_KEY, english_titles[family])
+            changed = True
+            stamped += 1
         if changed:
             with path.open("w", encoding="utf-8") as out:
                 yaml.dump(document, out)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.content.models import Answer, Topic
+from bot.content.models import Answer, Family, FamilyTitle, Topic
 from bot.i18n.locales import fallback_chain
 
 
@@ -24,6 +24,10 @@ class ServedAnswer:
     text: str
     more: str | None
     related: tuple[str, ...]
+    # Of the answer's family: the source its answers cite (e.g. "gdi_statement"), and
+    # whether the family is in the main menu.
+    source: str | None
+    in_menu: bool
 
 
 class ContentStore:
@@ -37,6 +41,7 @@ class ContentStore:
             topic = session.get(Topic, topic_id)
             if topic is None:
                 return None
+            family = session.get(Family, topic.family)
             rows = {
                 row.language: row
                 for row in session.scalars(
@@ -54,6 +59,8 @@ class ContentStore:
                     text=row.text,
                     more=row.more,
                     related=tuple(topic.related or ()),
+                    source=family.source if family else None,
+                    in_menu=family.in_menu if family else True,
                 )
         return None
 
@@ -85,6 +92,30 @@ class ContentStore:
                 if family not in ordered:
                     ordered.append(family)
             return ordered
+
+    def menu_families(self) -> list[str]:
+        """The families the main menu shows, in catalogue order."""
+        with Session(self._engine, future=True) as session:
+            query = select(Family.id).where(Family.in_menu.is_(True)).order_by(Family.position)
+            return list(session.scalars(query))
+
+    def family_title(self, family: str, language: str) -> str:
+        """The family's menu title in the best language available, else its id."""
+        return self.family_titles([family], language)[family]
+
+    def family_titles(self, families: list[str], language: str) -> dict[str, str]:
+        """Menu titles of families, each in the best language available, else its id."""
+        chain = fallback_chain(language)
+        rank = {lang: i for i, lang in enumerate(chain)}
+        best: dict[str, tuple[int, str]] = {}
+        with Session(self._engine, future=True) as session:
+            query = select(FamilyTitle.family_id, FamilyTitle.language, FamilyTitle.title).where(
+                FamilyTitle.family_id.in_(families), FamilyTitle.language.in_(chain)
+            )
+            for family, lang, title in session.execute(query):
+                if family not in best or rank[lang] < best[family][0]:
+                    best[family] = (rank[lang], title)
+        return {family: best[family][1] if family in best else family for family in families}
 
     def topic_family(self, topic_id: str) -> str | None:
         with Session(self._engine, future=True) as session:

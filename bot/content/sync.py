@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.content.files import CONTENT_DIR, load_content
-from bot.content.models import Answer, Topic
+from bot.content.models import Answer, Base, Family, FamilyTitle, Topic
+
+# How the report names a row of each table, from its primary key.
+_ROW_NAMES: dict[type[Base], str] = {
+    Family: "family {id}",
+    FamilyTitle: "family title {family_id} [{language}]",
+    Topic: "topic {id}",
+    Answer: "{topic_id} [{language}]",
+}
 
 
 @dataclass
@@ -33,7 +42,22 @@ def sync_content(engine: Engine, root: Path = CONTENT_DIR) -> SyncReport:
     content = load_content(root)  # raises ContentError before anything is written
     report = SyncReport()
     with Session(engine, future=True) as session, session.begin():
-        existing_topics = {t.id: t for t in session.scalars(select(Topic))}
+        families = {f.id: f for f in session.scalars(select(Family))}
+        for family in content.families.values():
+            values = {
+                "position": family.position,
+                "source": family.source,
+                "in_menu": family.in_menu,
+            }
+            _upsert(session, report, families.get(family.id), Family, {"id": family.id}, values)
+        session.flush()  # the families exist before their titles refer to them
+        titles = {(t.family_id, t.language): t for t in session.scalars(select(FamilyTitle))}
+        for title in content.family_titles:
+            key = {"family_id": title.family, "language": title.language}
+            values = {"title": title.title, "source": title.source}
+            row = titles.get((title.family, title.language))
+            _upsert(session, report, row, FamilyTitle, key, values)
+        topics = {t.id: t for t in session.scalars(select(Topic))}
         for entry in content.topics.values():
             values = {
                 "family": entry.family,
@@ -41,36 +65,39 @@ def sync_content(engine: Engine, root: Path = CONTENT_DIR) -> SyncReport:
                 "related": list(entry.related),
                 "settings": list(entry.settings),
             }
-            topic = existing_topics.get(entry.id)
-            if topic is None:
-                session.add(Topic(id=entry.id, **values))
-                report.added.append(f"topic {entry.id}")
-            elif any(getattr(topic, k) != v for k, v in values.items()):
-                for key, value in values.items():
-                    setattr(topic, key, value)
-                report.changed.append(f"topic {entry.id}")
-            else:
-                report.unchanged += 1
-        existing = {(a.topic_id, a.language): a for a in session.scalars(select(Answer))}
+            _upsert(session, report, topics.get(entry.id), Topic, {"id": entry.id}, values)
+        answers = {(a.topic_id, a.language): a for a in session.scalars(select(Answer))}
         for entry in content.answers:
+            key = {"topic_id": entry.topic_id, "language": entry.language}
             values = {
                 "title": entry.title,
                 "text": entry.text,
                 "more": entry.more,
                 "source": entry.source,
             }
-            name = f"{entry.topic_id} [{entry.language}]"
-            answer = existing.get((entry.topic_id, entry.language))
-            if answer is None:
-                session.add(Answer(topic_id=entry.topic_id, language=entry.language, **values))
-                report.added.append(name)
-            elif any(getattr(answer, k) != v for k, v in values.items()):
-                for key, value in values.items():
-                    setattr(answer, key, value)
-                report.changed.append(name)
-            else:
-                report.unchanged += 1
+            row = answers.get((entry.topic_id, entry.language))
+            _upsert(session, report, row, Answer, key, values)
     return report
+
+
+def _upsert(
+    session: Session,
+    report: SyncReport,
+    row: Base | None,
+    model: type[Base],
+    key: dict[str, str],
+    values: dict[str, Any],
+) -> None:
+    """Adds the row if it is missing, else updates it where it differs from `values`."""
+    if row is None:
+        session.add(model(**key, **values))
+        report.added.append(_ROW_NAMES[model].format(**key))
+    elif any(getattr(row, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(row, name, value)
+        report.changed.append(_ROW_NAMES[model].format(**key))
+    else:
+        report.unchanged += 1
 
 
 def has_content(engine: Engine) -> bool:

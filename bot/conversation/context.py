@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from bot import PROJECT_ROOT
-from bot.content.database import create_content_engine
 from bot.content.store import ContentStore
+from bot.db.engine import create_database_engine
 from bot.i18n.detect import Vocabulary
 from bot.settings import Settings
+
+# Set by `digibridge up` for its children, which get every setting they need from it and
+# must not read `.env` (it may hold secrets they have no use for).
+CHILD_MARKER = "DIGIBRIDGE_RUNTIME_CHILD"
 
 
 @dataclass(frozen=True)
@@ -25,9 +31,10 @@ class AssistantContext:
 
 @lru_cache(maxsize=1)
 def assistant_context() -> AssistantContext:
-    settings = Settings.from_env()
+    dotenv = Path(os.devnull) if os.environ.get(CHILD_MARKER) else None
+    settings = Settings.from_env(dotenv=dotenv)
     return AssistantContext(
         settings=settings,
-        store=ContentStore(create_content_engine(settings.content_database_url)),
+        store=ContentStore(create_database_engine(settings.content_database_url)),
         vocabulary=Vocabulary.from_nlu_dir(PROJECT_ROOT / "data" / "nlu"),
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from typing import Any
 
 from bot.content.store import ContentStore, ServedAnswer
+from bot.core.messages import Button, Reply
+from bot.dialogue import answer_payload
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.i18n.locales import SUPPORTED_LANGUAGES, native_name
@@ -18,29 +18,6 @@ SOCIAL_TOPICS = frozenset({"greet", "goodbye", "thanks"})
 # Answers that end with the main menu, for someone who doesn't know what to ask.
 MENU_TOPICS = frozenset({"greet", "help", "out_of_scope"})
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\w+)\}")
-
-
-@dataclass(frozen=True)
-class Button:
-    title: str
-    payload: str
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    language: str
-    topic: str | None = None
-    buttons: tuple[Button, ...] = field(default_factory=tuple)
-
-    def as_json(self) -> dict[str, Any]:
-        """The message as the chat API and the channels receive it."""
-        return {
-            "text": self.text,
-            "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons],
-            "topic": self.topic,
-            "language": self.language,
-        }
 
 
 def payload(intent: str, **entities: str) -> str:
@@ -60,17 +37,19 @@ def render(text: str, language: str, local_values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(fill, text)
 
 
+# The footer under the answers of a family that cites a source (catalogue: `source:`).
+SOURCE_FOOTERS = {"gdi_statement": texts.SOURCE_GDI_STATEMENT}
+
+
 def _main_menu_buttons(store: ContentStore, language: str) -> tuple[Button, ...]:
-    return tuple(
-        Button(translate(language, texts.FAMILY_TITLES[family]), payload("help", family=family))
-        for family in store.families()
-        if family in texts.FAMILY_TITLES
-    )
+    families = store.menu_families()
+    titles = store.family_titles(families, language)
+    return tuple(Button(titles[family], payload("help", family=family)) for family in families)
 
 
 def _topic_buttons(store: ContentStore, topic_ids: list[str], language: str) -> list[Button]:
     titles = store.titles(topic_ids, language)
-    return [Button(titles[t], payload(t)) for t in topic_ids if t in titles]
+    return [Button(titles[t], answer_payload(t)) for t in topic_ids if t in titles]
 
 
 def answer_topic(
@@ -81,8 +60,9 @@ def answer_topic(
     if answer is None:
         return None
     text = render(answer.text, language, local_values)
-    if answer.family == "cooperation":
-        text = f"{text}\n\n{translate(language, texts.SOURCE_GDI_STATEMENT)}"
+    footer = SOURCE_FOOTERS.get(answer.source)
+    if footer:
+        text = f"{text}\n\n{translate(language, footer)}"
     buttons: list[Button] = []
     if answer.more:
         buttons.append(
@@ -91,7 +71,7 @@ def answer_topic(
     buttons += _topic_buttons(store, list(answer.related[:MAX_RELATED_BUTTONS]), language)
     if topic_id in MENU_TOPICS:
         buttons += _main_menu_buttons(store, language)
-    elif topic_id not in SOCIAL_TOPICS and answer.family != "conversation":
+    elif topic_id not in SOCIAL_TOPICS and answer.in_menu:
         buttons.append(Button(translate(language, texts.MAIN_MENU), payload("help")))
     return Reply(text=text, language=language, topic=topic_id, buttons=tuple(buttons))
 
@@ -99,11 +79,12 @@ def answer_topic(
 def show_menu(
     store: ContentStore, language: str, local_values: dict[str, str], family: str | None = None
 ) -> Reply:
-    """The main menu (the three families), or one family's topics."""
-    if family in texts.FAMILY_TITLES:
-        buttons = _topic_buttons(store, store.family_topics(family), language)
+    """The main menu (the families it shows), or the topics of any one family."""
+    topics = store.family_topics(family) if family else []
+    if topics:
+        buttons = _topic_buttons(store, topics, language)
         buttons.append(Button(translate(language, texts.MAIN_MENU), payload("help")))
-        header = translate(language, texts.FAMILY_TITLES[family])
+        header = store.family_title(family, language)
         text = f"{header}\n{translate(language, texts.CHOOSE_TOPIC)}"
         return Reply(text=text, language=language, topic="help", buttons=tuple(buttons))
     reply = answer_topic(store, "help", language, local_values)

@@ -1,21 +1,26 @@
-"""The gateway's web application: chat API, health check, and the page to try it."""
+"""The gateway: one web server for every channel's routes and the health check.
+
+The web chat is a channel like Telegram: each adds its routes here (`Channel.attach`).
+Security headers, the client's address behind trusted proxies and the web chat's rate
+limits apply to all of them.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aiohttp import web
 
-from bot.gateway.chat_api import handle_chat
-from bot.gateway.conversations import ConversationEraser
-from bot.gateway.embedding import EMBEDDING, Embedding, embedding_headers
-from bot.gateway.rasa_client import RasaClient, url_answers
-from bot.gateway.ratelimit import RATE_LIMITER, WebRateLimiter, rate_limits
-from bot.gateway.session_api import handle_forget, handle_history
-from bot.gateway.ui_api import handle_ui
+from bot.channels.web.embedding import EMBEDDING, Embedding, embedding_headers
+from bot.channels.web.ratelimit import (
+    RATE_LIMITER,
+    WebRateLimiter,
+    close_rate_limiter,
+    forwarded_middlewares,
+    rate_limits,
+)
+from bot.core.assistant import Assistant
+from bot.core.rasa_client import RasaClient, url_answers
 from bot.settings import Settings
 
-STATIC_DIR = Path(__file__).parent / "static"
 MAX_REQUEST_BYTES = 64 * 1024
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -47,6 +52,7 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
 
 
 async def handle_health(request: web.Request) -> web.Response:
+    """200 when Rasa and the action server answer; 503 naming the part that does not."""
     rasa: RasaClient = request.app["rasa"]
     settings: Settings = request.app["settings"]
     checks = {
@@ -60,30 +66,23 @@ async def handle_health(request: web.Request) -> web.Response:
     return web.json_response(body, status=status)
 
 
-async def handle_index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC_DIR / "index.html")
-
-
-async def _close_eraser(app: web.Application) -> None:
-    app["eraser"].close()
-
-
-def create_app(settings: Settings, rasa: RasaClient) -> web.Application:
+def create_app(settings: Settings, rasa: RasaClient, assistant: Assistant) -> web.Application:
     app = web.Application(
         client_max_size=MAX_REQUEST_BYTES,
-        middlewares=[security_headers, embedding_headers, rate_limits],
+        middlewares=[
+            *forwarded_middlewares(settings),
+            security_headers,
+            embedding_headers,
+            rate_limits,
+        ],
     )
     app["settings"] = settings
     app["rasa"] = rasa
-    app["eraser"] = ConversationEraser(settings.tracker_database_url)
+    app["assistant"] = assistant
     app[EMBEDDING] = Embedding.from_settings(settings, CONTENT_SECURITY_POLICY)
     app[RATE_LIMITER] = WebRateLimiter.from_settings(settings)
-    app.on_cleanup.append(_close_eraser)
-    app.router.add_get("/", handle_index)
+    app.on_cleanup.append(close_rate_limiter)
     app.router.add_get("/healthz", handle_health)
-    app.router.add_post("/api/chat", handle_chat)
-    app.router.add_get("/api/history", handle_history)
-    app.router.add_post("/api/forget", handle_forget)
-    app.router.add_get("/api/ui", handle_ui)
-    app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
+    for channel in assistant.channels:
+        channel.attach(app)
     return app

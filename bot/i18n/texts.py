@@ -9,12 +9,6 @@ def N_(message: str) -> str:
     return message
 
 
-# NOTE: menu: family of topics about the GDI digital cooperation measures
-FAMILY_COOPERATION = N_("Digital cooperation (GDI)")
-# NOTE: menu: family of topics
-FAMILY_SKILLS = N_("Digital skills")
-# NOTE: menu: family of topics
-FAMILY_SERVICES = N_("Public services online")
 # NOTE: shown above the buttons of one family's topics
 CHOOSE_TOPIC = N_("Choose a topic:")
 # NOTE: button under an answer that has a follow-up
@@ -83,9 +77,3 @@ WEB_YOU = N_("You")
 WEB_ASSISTANT = N_("Assistant")
 # NOTE: Telegram /language
 CHOOSE_LANGUAGE = N_("Choose your language:")
-
-FAMILY_TITLES = {
-    "cooperation": FAMILY_COOPERATION,
-    "skills": FAMILY_SKILLS,
-    "services": FAMILY_SERVICES,
-}

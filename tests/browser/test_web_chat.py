@@ -230,8 +230,8 @@ def test_erase_my_data_asks_then_erases_everything(open_page, web_stack):
     expect(page.locator(".message .bubble")).to_have_text(translate("fr", texts.DATA_ERASED))
     new = page.evaluate("() => localStorage.getItem('digibridge.sender')")
     assert new != old and re.fullmatch(r"[A-Za-z0-9_-]{22}", new)
-    history = requests.get(
-        f"{web_stack.base_url}/api/history", params={"sender": old}, timeout=10
+    history = requests.post(
+        f"{web_stack.base_url}/api/history", json={"sender": old}, timeout=10
     ).json()
     assert history == {"messages": []}
 

@@ -19,9 +19,12 @@ def model():
     return ensure_model(PROJECT_ROOT / "models")
 
 
+ADMIN_TOKEN = "admin-token-canary-5b1f"  # noqa: S105 - must never reach a child process
+
+
 @pytest.fixture(scope="session")
 def stack(model, tmp_path_factory):
-    stack = start_stack(tmp_path_factory.mktemp("stack"))
+    stack = start_stack(tmp_path_factory.mktemp("stack"), {"DIGIBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN})
     yield stack
     children = stack.children()
     assert len(children) == 2, "Rasa and the action server run as children of `digibridge up`"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import socket
@@ -24,14 +25,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def session_id(name: str) -> str:
+    """A web chat session id for a test's short name (the API wants 22+ random-looking
+    characters); the same name is the same session."""
+    if len(name) >= 22:
+        return name
+    return (name + "-" + hashlib.sha256(name.encode()).hexdigest())[:32]
+
+
 @dataclass
 class Stack:
     process: subprocess.Popen
     base_url: str
     log: Path
+    rasa_url: str = ""
+    actions_url: str = ""
+    data_dir: Path | None = None
 
     def chat(self, message, sender="tester", language=None, display=None) -> requests.Response:
-        body = {"sender": sender, "message": message}
+        body = {"sender": session_id(sender), "message": message}
         if language:
             body["language"] = language
         if display:
@@ -42,6 +54,19 @@ class Stack:
         response = self.chat(message, sender, language)
         assert response.status_code == 200, response.text
         return response.json()["messages"]
+
+    def history(self, sender) -> list[dict]:
+        response = requests.post(
+            f"{self.base_url}/api/history", json={"sender": session_id(sender)}, timeout=30
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["messages"]
+
+    def forget(self, sender, language=None) -> requests.Response:
+        body = {"sender": session_id(sender)}
+        if language:
+            body["language"] = language
+        return requests.post(f"{self.base_url}/api/forget", json=body, timeout=30)
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -62,14 +87,14 @@ class Stack:
 def start_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> Stack:
     """`digibridge up` on free ports with its own data dir; returns once /healthz is 200."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port, rasa_port, actions_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DIGIBRIDGE_", "TELEGRAM_"))}
     env.update(
         {
             "DIGIBRIDGE_DATA_DIR": str(data_dir),
             "DIGIBRIDGE_PORT": str(port),
-            "DIGIBRIDGE_RASA_PORT": str(free_port()),
-            "DIGIBRIDGE_ACTIONS_PORT": str(free_port()),
+            "DIGIBRIDGE_RASA_PORT": str(rasa_port),
+            "DIGIBRIDGE_ACTIONS_PORT": str(actions_port),
             "DIGIBRIDGE_MODELS_DIR": str(PROJECT_ROOT / "models"),
             **(extra_env or {}),
         }
@@ -82,7 +107,14 @@ def start_stack(data_dir: Path, extra_env: dict[str, str] | None = None) -> Stac
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    stack = Stack(process, f"http://127.0.0.1:{port}", log)
+    stack = Stack(
+        process,
+        f"http://127.0.0.1:{port}",
+        log,
+        f"http://127.0.0.1:{rasa_port}",
+        f"http://127.0.0.1:{actions_port}",
+        data_dir,
+    )
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from bot.content.database import create_content_engine
 from bot.content.store import ContentStore
 from bot.conversation.replies import render
+from bot.db.engine import create_database_engine
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.i18n.locales import SUPPORTED_LANGUAGES
@@ -43,7 +43,7 @@ class Running:
 
     @cached_property
     def store(self) -> ContentStore:
-        return ContentStore(create_content_engine(f"sqlite:///{self.content_db}"))
+        return ContentStore(create_database_engine(f"sqlite:///{self.content_db}"))
 
     @property
     def content_db(self) -> Path:
@@ -55,10 +55,11 @@ class Running:
         assert answer is not None and answer.language == language
         return render(answer.text, language, {}).strip()
 
-    def tracker_events(self, chat_id: int) -> int:
+    def tracker_events(self, conversation: int | str) -> int:
+        """Stored events of a private chat (its id) or a group member (`"<group>:<user>"`)."""
         with sqlite3.connect(self.data_dir / "tracker.sqlite3") as db:
             (count,) = db.execute(
-                "SELECT count(*) FROM events WHERE sender_id = ?", (f"tg:{chat_id}",)
+                "SELECT count(*) FROM events WHERE sender_id = ?", (f"tg:{conversation}",)
             ).fetchone()
         return count
 

@@ -1,5 +1,5 @@
-"""A stand-in for Rasa's REST channel, to test what the channel does when Rasa is slow,
-down or back, without a trained model."""
+"""A stand-in for Rasa's gateway channel (`bot.core.rasa_channel`), to test what the channel
+does when Rasa is slow, down or back, without a trained model."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bot.i18n.locales import negotiate
 from tests.telegram.threaded_server import ThreadedServer
 
 SLOW = "please be slow"
+CHANNEL_SECRET = "fake-rasa-channel-secret"  # noqa: S105 - a test value
 SLOW_SECONDS = 30
 
 
@@ -22,9 +23,11 @@ class FakeRasa(ThreadedServer):
         self.down = False
         self.lock = threading.Lock()
         self.received: list[dict[str, Any]] = []
-        self.app.router.add_post("/webhooks/rest/webhook", self._webhook)
+        self.app.router.add_post("/webhooks/gateway/webhook", self._webhook)
 
     async def _webhook(self, request: web.Request) -> web.Response:
+        if request.headers.get("X-DigiBridge-Secret") != CHANNEL_SECRET:
+            return web.json_response({"error": "unauthorised"}, status=401)
         body = await request.json()
         with self.lock:
             self.received.append(body)

@@ -9,6 +9,7 @@ from bot.channels.telegram.keyboards import (
     pressed_title,
 )
 from bot.conversation import replies
+from bot.core.messages import Button
 from bot.i18n.locales import SUPPORTED_LANGUAGES
 
 
@@ -76,11 +77,11 @@ def test_the_fallback_table_is_bounded():
 
 def test_keyboard_layout_and_pressed_title():
     codec = CallbackCodec()
-    short = [{"title": t, "payload": f'/change_language{{"language": "{t}"}}'} for t in "abc"]
+    short = [Button(t, f'/change_language{{"language": "{t}"}}') for t in "abc"]
     markup = inline_keyboard(short, codec)
     assert isinstance(markup, InlineKeyboardMarkup)
     assert [len(row) for row in markup.inline_keyboard] == [2, 1]
-    long = [{"title": "Public services online, step by step", "payload": "/help"}]
+    long = [Button("Public services online, step by step", "/help")]
     assert [len(row) for row in inline_keyboard(long, codec).inline_keyboard] == [1]
     assert inline_keyboard([], codec) is None
     assert pressed_title(markup, markup.inline_keyboard[1][0].callback_data) == "c"

@@ -48,7 +48,7 @@ def button(sent, title):
 def test_polling_started_cleanly(tg):
     assert tg.api.calls_of("getMe") and tg.api.calls_of("deleteWebhook")
     allowed = tg.api.calls_of("getUpdates")[-1].params["allowed_updates"]
-    assert set(json.loads(allowed)) == {"message", "edited_message", "callback_query"}
+    assert set(json.loads(allowed)) == {"message", "callback_query"}
 
 
 def test_a_french_user_start_is_greeted_in_french_with_the_main_menu(tg):
@@ -58,9 +58,9 @@ def test_a_french_user_start_is_greeted_in_french_with_the_main_menu(tg):
     assert greeting.parse_mode == "HTML"
     titles = [b["text"] for b in greeting.buttons]
     assert titles == [
-        translate("fr", texts.FAMILY_COOPERATION),
-        translate("fr", texts.FAMILY_SKILLS),
-        translate("fr", texts.FAMILY_SERVICES),
+        tg.store.family_title("cooperation", "fr"),
+        tg.store.family_title("skills", "fr"),
+        tg.store.family_title("services", "fr"),
     ]
     payloads = [codec.decode(b["callback_data"]) for b in greeting.buttons]
     assert payloads == [
@@ -83,7 +83,7 @@ def test_a_button_press_is_answered_and_continues_the_conversation(tg):
     chat = new_chat()
     api.push(api.message(chat, "/start", "fr"))
     (greeting,) = api.wait_sent(chat)
-    press = api.press(greeting, button(greeting, translate("fr", texts.FAMILY_SKILLS)), "fr")
+    press = api.press(greeting, button(greeting, tg.store.family_title("skills", "fr")), "fr")
     api.push(press)
     menu = api.wait_sent(chat, 2)[1]
     (answered,) = [
@@ -92,7 +92,7 @@ def test_a_button_press_is_answered_and_continues_the_conversation(tg):
         if c.params["callback_query_id"] == press["callback_query"]["id"]
     ]
     assert answered.at <= menu.at, "the button stops spinning before the answer comes"
-    assert menu.text.startswith(translate("fr", texts.FAMILY_SKILLS))
+    assert menu.text.startswith(tg.store.family_title("skills", "fr"))
     strong = api.press(menu, button(menu, tg.store.answer("strong_passwords", "fr").title), "fr")
     api.push(strong)
     answer = api.wait_sent(chat, 3)[2]
@@ -237,11 +237,46 @@ def test_non_text_messages_get_a_polite_reply_in_the_users_language(tg, kind, fi
     assert codec.decode(reply.buttons[0]["callback_data"]) == "/help"
 
 
-def test_an_edited_message_gets_a_polite_reply(tg):
+def test_an_edited_message_is_not_a_new_question(tg):
     chat = new_chat()
-    tg.api.push(tg.api.message(chat, "bonjour", "fr", kind="edited_message", edit_date=1))
-    (reply,) = tg.api.wait_sent(chat)
-    assert reply.text == translate("fr", texts.TEXT_ONLY)
+    edit = tg.api.message(chat, "bonjour", "fr", kind="edited_message", edit_date=1)
+    assert tg.exchange(chat, edit, expect=0) == []
+
+
+def test_group_members_each_have_their_own_language_and_erasure(tg):
+    api = tg.api
+    group = -new_chat()
+    amina, pierre = new_chat(), new_chat()
+
+    def ask(user, text, language):
+        return api.message(
+            group, f"@{BOT_USERNAME} {text}", language, chat_type="group", user_id=user
+        )
+
+    (swahili,) = tg.exchange(
+        group, ask(amina, "nijibu kwa Kiswahili tafadhali", "sw"), expect=1, group=True
+    )
+    assert swahili.reply_to is not None
+    (french,) = tg.exchange(group, ask(pierre, "réponds en français", "fr"), expect=1, group=True)
+    assert first_line(french.text) == first_line(tg.answer_text("change_language", "fr"))
+    (amina_answer,) = tg.exchange(
+        group, ask(amina, "how do I make a strong password", "en"), expect=1, group=True
+    )
+    assert first_line(amina_answer.text) == first_line(tg.answer_text("strong_passwords", "sw"))
+    assert tg.tracker_events(f"{group}:{amina}") > 0
+    assert tg.tracker_events(f"{group}:{pierre}") > 0
+
+    (erased,) = tg.exchange(
+        group, api.message(group, "/forget", "sw", chat_type="group", user_id=amina),
+        expect=1, group=True,
+    )  # fmt: skip
+    assert erased.text == translate("sw", texts.DATA_ERASED)
+    assert tg.tracker_events(f"{group}:{amina}") == 0
+    assert tg.tracker_events(f"{group}:{pierre}") > 0, "one member's /forget erased another's"
+    (still_french,) = tg.exchange(
+        group, ask(pierre, "comment faire un mot de passe solide", "en"), expect=1, group=True
+    )
+    assert first_line(still_french.text) == first_line(tg.answer_text("strong_passwords", "fr"))
 
 
 def test_in_a_group_only_messages_addressed_to_the_bot_are_answered(tg):

@@ -17,7 +17,7 @@ from bot.i18n.catalogs import translate
 from tests.integration.stack import free_port
 from tests.telegram.e2e import new_chat
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
-from tests.telegram.fake_rasa import SLOW, FakeRasa
+from tests.telegram.fake_rasa import CHANNEL_SECRET, SLOW, FakeRasa
 
 pytestmark = pytest.mark.integration
 STOP_TIMEOUT = 20
@@ -67,6 +67,7 @@ def test_slow_or_down_rasa_gets_trouble_in_time_and_recovers(servers, tmp_path):
         TELEGRAM_BOT_TOKEN=TOKEN,
         DIGIBRIDGE_TELEGRAM_API_URL=api.base_url,
         DIGIBRIDGE_RASA_URL=rasa.address,
+        DIGIBRIDGE_RASA_CHANNEL_SECRET=CHANNEL_SECRET,
         DIGIBRIDGE_REPLY_TIMEOUT="3",
     )
     try:
@@ -109,6 +110,7 @@ def test_webhook_mode_serves_on_host_and_port(servers, tmp_path):
         TELEGRAM_BOT_TOKEN=TOKEN,
         DIGIBRIDGE_TELEGRAM_API_URL=api.base_url,
         DIGIBRIDGE_RASA_URL=rasa.address,
+        DIGIBRIDGE_RASA_CHANNEL_SECRET=CHANNEL_SECRET,
         DIGIBRIDGE_PORT=str(port),
         DIGIBRIDGE_TELEGRAM_WEBHOOK_URL="https://bot.example.org/hook/tg",
         DIGIBRIDGE_TELEGRAM_WEBHOOK_SECRET="standalone-secret",
@@ -135,6 +137,7 @@ def test_a_bot_api_unreachable_at_start_is_retried_until_it_answers(tmp_path):
         TELEGRAM_BOT_TOKEN=TOKEN,
         DIGIBRIDGE_TELEGRAM_API_URL=f"http://127.0.0.1:{port}/bot",
         DIGIBRIDGE_RASA_URL=rasa.address,
+        DIGIBRIDGE_RASA_CHANNEL_SECRET=CHANNEL_SECRET,
     )
     api = None
     try:
@@ -181,6 +184,7 @@ def test_a_refused_token_stops_the_channel_with_a_clear_message(servers, tmp_pat
         TELEGRAM_BOT_TOKEN="654321:WRONG",
         DIGIBRIDGE_TELEGRAM_API_URL=api.base_url,
         DIGIBRIDGE_RASA_URL=rasa.address,
+        DIGIBRIDGE_RASA_CHANNEL_SECRET=CHANNEL_SECRET,
     )
     try:
         assert process.wait(timeout=30) == 1

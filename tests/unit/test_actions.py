@@ -85,7 +85,7 @@ def test_help_shows_the_families_then_their_topics(assistant):
             '/help{"family": "skills"}', "help", [("family", "skills")], slots={"language": "ar"}
         ),
     )
-    assert "/strong_passwords" in [b["payload"] for b in family["buttons"]]
+    assert '/answer{"topic": "strong_passwords"}' in [b["payload"] for b in family["buttons"]]
 
 
 def test_switching_language_by_name_is_remembered(assistant):
@@ -125,9 +125,9 @@ def test_unsure_offers_the_likeliest_topics(assistant):
         tracker("scam pay?", "nlu_fallback", ranking=ranking, slots={"language": "en"}),
     )
     assert [b["payload"] for b in message["buttons"]] == [
-        "/phishing_scams",
-        "/safe_payments",
-        "/strong_passwords",
+        '/answer{"topic": "phishing_scams"}',
+        '/answer{"topic": "safe_payments"}',
+        '/answer{"topic": "strong_passwords"}',
         "/help",
     ]
 

@@ -5,7 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.content.files import ContentError, load_content
-from bot.content.models import Answer
+from bot.content.models import Answer, FamilyTitle
+from bot.content.store import ContentStore
 from bot.content.sync import sync_content
 from bot.i18n.locales import SUPPORTED_LANGUAGES
 
@@ -68,6 +69,37 @@ def _break(path, old, new):
             "{portal_address}",
             r"services/en\.yml:\d+: placeholder \{portal_address\}",
         ),
+        (
+            "services/en.yml",
+            'family_title: "Public services online"\n',
+            "",
+            r"data/content/services/en\.yml:1: family 'services' is shown in the menu, so it "
+            r"needs a `family_title:` in English",
+        ),
+        (
+            "skills/fr.yml",
+            'family_title: "Compétences numériques"',
+            'family_title: ""',
+            r"skills/fr\.yml:1: family_title must be a non-empty text",
+        ),
+        (
+            "skills/fr.yml",
+            'family_title: "Compétences numériques"',
+            'family_title: "' + "x" * 61 + '"',
+            r"skills/fr\.yml:1: family_title has 61 characters \(at most 60\)",
+        ),
+        (
+            "catalogue.yml",
+            "    menu: false\n",
+            "    menu: maybe\n",
+            r"catalogue\.yml:\d+: `menu:` of family 'conversation' must be true or false",
+        ),
+        (
+            "catalogue.yml",
+            "    source: gdi_statement\n",
+            "    sources: gdi_statement\n",
+            r"catalogue\.yml:\d+: unknown family field 'sources'",
+        ),
     ],
 )
 def test_a_broken_file_is_named_with_its_line_and_changes_nothing(
@@ -77,7 +109,8 @@ def test_a_broken_file_is_named_with_its_line_and_changes_nothing(
     with Session(engine) as session:
         before = session.scalars(select(Answer.text)).all()
     _break(content_dir / file, old, new)
-    _break(content_dir / "skills" / "fr.yml", "  text: ", "  text: CHANGED ")
+    # A valid change elsewhere, which must not be written either.
+    _break(content_dir / "skills" / "fr.yml", "  text: |\n", "  text: |\n    CHANGED\n")
     with pytest.raises(ContentError, match=expected):
         sync_content(engine, content_dir)
     with Session(engine) as session:
@@ -163,3 +196,129 @@ def test_export_writes_what_sync_reads_back(store, engine, tmp_path):
     assert load_content(target).topics == load_content().topics
     report = sync_content(engine, target)  # importing the export changes nothing
     assert not report.added and not report.changed
+
+
+def _without_family_title(path):
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^family_title(_source)?: .*\n", "", text), encoding="utf-8")
+
+
+def test_family_titles_load_per_language_and_fall_back_to_english(engine, content_dir):
+    from bot.content.report import completeness
+
+    _without_family_title(content_dir / "skills" / "sw.yml")
+    content = load_content(content_dir)
+    assert content.family_title("skills", "fr").title == "Compétences numériques"
+    assert content.family_title("skills", "sw") is None
+    assert content.family_title("conversation", "en") is None  # not in the menu: no title
+    sync_content(engine, content_dir)
+    store = ContentStore(engine)
+    assert store.family_title("skills", "fr") == "Compétences numériques"
+    assert store.family_title("skills", "pt-BR") == "Competências digitais"
+    assert store.family_title("skills", "sw") == "Digital skills"
+    assert store.family_titles(["skills", "services", "conversation"], "sw") == {
+        "skills": "Digital skills",
+        "services": "Huduma za umma mtandaoni",
+        "conversation": "conversation",
+    }
+    reports = {r.language: r for r in completeness(content_dir)}
+    assert reports["sw"].missing == ["skills/family_title"]
+    assert reports["fr"].clean
+
+
+def test_shipped_menu_families_are_titled_in_every_language():
+    content = load_content()
+    menu = [f.id for f in content.families.values() if f.in_menu]
+    assert menu == ["cooperation", "skills", "services"]
+    for family in menu:
+        for language in SUPPORTED_LANGUAGES:
+            assert content.family_title(family, language), (family, language)
+    assert content.families["cooperation"].source == "gdi_statement"
+
+
+def test_a_changed_english_family_title_is_stale_until_stamped(content_dir):
+    from bot.content.report import completeness, stamp
+
+    _break(content_dir / "skills" / "en.yml", '"Digital skills"', '"Digital skills for everyone"')
+    _without_family_title(content_dir / "services" / "zh.yml")
+    (content_dir / "services" / "zh.yml").write_text(
+        'family_title: "网上公共服务"\n'
+        + (content_dir / "services" / "zh.yml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    reports = {r.language: r for r in completeness(content_dir)}
+    assert reports["fr"].stale == ["skills/family_title"]
+    assert reports["zh"].stale == ["skills/family_title", "services/family_title"]
+    assert stamp("fr", content_dir, ["skills/family_title"]) == 1
+    assert stamp("zh", content_dir) == 2
+    reports = {r.language: r for r in completeness(content_dir)}
+    assert reports["fr"].clean and reports["zh"].clean
+    assert reports["sw"].stale == ["skills/family_title"]
+    # The hash goes right under the title, where a translator looks for it.
+    lines = (content_dir / "services" / "zh.yml").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == 'family_title: "网上公共服务"'
+    assert lines[1].startswith("family_title_source: ")
+
+
+def test_export_round_trips_families_and_their_titles(store, engine, tmp_path):
+    from bot.content.export import export_content
+
+    with Session(engine) as session, session.begin():
+        session.get(FamilyTitle, ("skills", "fr")).title = "Savoir-faire numérique"
+    target = tmp_path / "exported"
+    export_content(engine, target)
+    exported, shipped = load_content(target), load_content()
+    assert exported.families == shipped.families
+    assert exported.family_title("skills", "fr").title == "Savoir-faire numérique"
+
+    def titles(content):
+        return {(t.family, t.language): (t.title, t.source) for t in content.family_titles}
+
+    expected = titles(shipped)
+    expected[("skills", "fr")] = ("Savoir-faire numérique", expected[("skills", "fr")][1])
+    assert titles(exported) == expected
+    report = sync_content(engine, target)  # importing the export changes nothing
+    assert not report.added and not report.changed
+
+
+def test_a_new_family_shows_in_the_menu_with_its_title(engine, content_dir):
+    from bot.conversation import replies
+    from bot.i18n import texts
+
+    catalogue = content_dir / "catalogue.yml"
+    catalogue.write_text(
+        catalogue.read_text(encoding="utf-8")
+        + "  media:\n    source: gdi_statement\n    topics:\n"
+        + "      news_literacy: {related: [spot_misinformation]}\n",
+        encoding="utf-8",
+    )
+    (content_dir / "media").mkdir()
+    (content_dir / "media" / "en.yml").write_text(
+        'family_title: "News and media"\n'
+        "news_literacy:\n  title: Reading the news\n  text: |\n    Check who wrote it.\n",
+        encoding="utf-8",
+    )
+    (content_dir / "media" / "fr.yml").write_text('family_title: "Médias"\n', encoding="utf-8")
+    report = sync_content(engine, content_dir)
+    assert {"family media", "family title media [en]", "family title media [fr]"} <= set(
+        report.added
+    )
+    store = ContentStore(engine)
+    assert store.menu_families() == ["cooperation", "skills", "services", "media"]
+    assert store.family_title("media", "fr") == "Médias"
+    assert store.family_title("media", "sw") == "News and media"
+
+    menu = replies.show_menu(store, "fr", {})
+    assert ("Médias", '/help{"family": "media"}') in [(b.title, b.payload) for b in menu.buttons]
+    family_menu = replies.show_menu(store, "fr", {}, family="media")
+    assert family_menu.text.startswith("Médias\n")
+    assert family_menu.buttons[0].payload == '/answer{"topic": "news_literacy"}'
+    # The footer and the main-menu button follow the family's `source` and `menu`.
+    answer = replies.answer_topic(store, "news_literacy", "en", {})
+    assert answer.text.endswith(texts.SOURCE_GDI_STATEMENT)
+    assert answer.buttons[-1].payload == "/help"
+    skills = replies.answer_topic(store, "strong_passwords", "en", {})
+    assert texts.SOURCE_GDI_STATEMENT not in skills.text
+    assert skills.buttons[-1].payload == "/help"
+    conversation = replies.answer_topic(store, "bot_identity", "en", {})
+    assert "/help" not in [b.payload for b in conversation.buttons]

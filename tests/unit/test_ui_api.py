@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from bot.gateway.app import STATIC_DIR
-from bot.gateway.ui_api import UI_TEXTS, ui_description, ui_language
+from bot.channels.web import STATIC_DIR
+from bot.channels.web.ui_api import UI_TEXTS, ui_description, ui_language
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.i18n.locales import SUPPORTED_LANGUAGES

@@ -5,9 +5,10 @@ import asyncio
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.gateway.app import CONTENT_SECURITY_POLICY, create_app
-from bot.gateway.embedding import page_policy, parse_origins
+from bot.channels.web.embedding import page_policy, parse_origins
+from bot.gateway.app import CONTENT_SECURITY_POLICY
 from bot.settings import Settings, SettingsError
+from tests.unit.gateway_app import gateway_app
 
 LIBRARY = "https://library.example"
 OTHER = "https://elsewhere.example"
@@ -43,15 +44,10 @@ def test_the_page_policy_names_exactly_the_allowed_sites():
     assert page_policy(CONTENT_SECURITY_POLICY, frozenset()).endswith("frame-ancestors 'none'")
 
 
-class NoRasa:
-    async def send(self, sender, text, metadata):
-        return []
-
-
 def _run(tmp_path, origins, scenario):
     async def go():
         settings = Settings(data_dir=tmp_path, web_allowed_origins=origins)
-        async with TestClient(TestServer(create_app(settings, NoRasa()))) as client:
+        async with TestClient(TestServer(gateway_app(settings, tmp_path))) as client:
             await scenario(client)
 
     asyncio.run(go())

@@ -28,7 +28,8 @@ from bot.channels.telegram.transport import (
 )
 
 # The only updates we ask Telegram for; anything else is never delivered.
-ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY)
+# Edited messages are not asked for: an edit is a correction, not a new question.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)
 
 
 def build_application(config: TelegramConfig, handlers: Handlers) -> Application:

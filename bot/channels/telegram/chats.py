@@ -1,25 +1,49 @@
-"""What the channel knows about a chat, and how logs name it without identifying it.
+"""Who is speaking in a Telegram update, and how logs name a chat without identifying it.
 
-Logs name a chat by a keyed hash: stable while the bot token is the same (so one chat's
-lines can be followed), meaningless without the token (so a log leak reveals no chat id).
-The only thing kept per chat is the language of the last answer, for the few texts the
-channel writes itself; `forget` drops it.
+A person is a Telegram user; each of their chats with the bot is a conversation of its own
+(`tg:<user>` in private, `tg:<chat>:<user>` in a group). Logs name a chat by a keyed hash:
+stable while the bot token is the same (so one chat's lines can be followed), meaningless
+without the token (so a log leak reveals no chat id).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections import OrderedDict
 
-SENDER_PREFIX = "tg:"
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.core.people import Speaker
+
+CHANNEL = "telegram"
+PERSON_PREFIX = "tg:"
 TAG_CHARS = 10
-DEFAULT_REMEMBERED_CHATS = 50_000
 
 
-def sender_id(chat_id: int) -> str:
-    """Rasa's sender id for a Telegram chat (namespaced: it never meets a web chat id)."""
-    return f"{SENDER_PREFIX}{chat_id}"
+def person_id(user_id: int) -> str:
+    return f"{PERSON_PREFIX}{user_id}"
+
+
+def conversation_id(chat_id: int, user_id: int, private: bool) -> str:
+    """Rasa's sender id: the person's own in private, per person and group otherwise."""
+    return person_id(user_id) if private else f"{PERSON_PREFIX}{chat_id}:{user_id}"
+
+
+def speaker_of(update: Update) -> Speaker | None:
+    """The person behind an update, or None (channel posts, anonymous group admins)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return None
+    private = chat.type == ChatType.PRIVATE
+    hint = (user.language_code,) if user.language_code else ()
+    return Speaker(
+        channel=CHANNEL,
+        person_id=person_id(user.id),
+        conversation_id=conversation_id(chat.id, user.id, private),
+        address=str(chat.id),
+        hint=hint,
+    )
 
 
 class ChatTagger:
@@ -33,26 +57,3 @@ class ChatTagger:
             return "-"
         digest = hmac.new(self._key, str(chat_id).encode("ascii"), hashlib.sha256).hexdigest()
         return digest[:TAG_CHARS]
-
-
-class ChatLanguages:
-    """The language of the last answer sent to each chat (bounded, least recent dropped)."""
-
-    def __init__(self, size: int = DEFAULT_REMEMBERED_CHATS) -> None:
-        self._size = size
-        self._languages: OrderedDict[int, str] = OrderedDict()
-
-    def get(self, chat_id: int) -> str | None:
-        return self._languages.get(chat_id)
-
-    def remember(self, chat_id: int, language: str) -> None:
-        self._languages[chat_id] = language
-        self._languages.move_to_end(chat_id)
-        while len(self._languages) > self._size:
-            self._languages.popitem(last=False)
-
-    def forget(self, chat_id: int) -> None:
-        self._languages.pop(chat_id, None)
-
-    def __contains__(self, chat_id: object) -> bool:
-        return chat_id in self._languages

@@ -1,9 +1,10 @@
 """What each Telegram update gets: commands, free text, button presses, everything else.
 
-Every message goes to Rasa through `converse`, like the web chat's, with sender `tg:<chat>`
-and the user's Telegram `language_code` as the language hint; the action server decides the
-reply language. The channel writes only a few texts itself (non-text reply, trouble, erase
-confirmation), in the language of its last answer to the chat, else the user's.
+Every message goes to the assistant core, like the web chat's. A person is their Telegram
+user (`tg:<user>`), with one conversation per chat: their private chat (`tg:<user>`) and
+one in each group (`tg:<chat>:<user>`), so group members each keep their own language and
+`/forget` erases only the member who asks. The channel writes only a few texts itself
+(non-text reply, erase confirmation), in the language the core decides.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -23,8 +23,8 @@ from bot.channels.telegram.addressing import (
     is_private,
     without_mention,
 )
-from bot.channels.telegram.chats import ChatLanguages, ChatTagger, sender_id
-from bot.channels.telegram.dedup import RecentUpdates
+from bot.channels.telegram.chats import ChatTagger, speaker_of
+from bot.channels.telegram.dedup import RecentUpdates, UpdateLog
 from bot.channels.telegram.keyboards import (
     FORGET_CALLBACK,
     MENU_PAYLOAD,
@@ -34,16 +34,13 @@ from bot.channels.telegram.keyboards import (
 )
 from bot.channels.telegram.ordering import ChatOrderedProcessor
 from bot.channels.telegram.sending import send_answer
-from bot.gateway.chat_api import clean_text, converse
-from bot.gateway.conversations import ConversationEraser
-from bot.gateway.rasa_client import RasaClient, RasaUnavailable
+from bot.core.assistant import Assistant, AssistantUnavailable
+from bot.core.user_text import clean_text
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
-from bot.i18n.locales import DEFAULT_LANGUAGE, negotiate
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
 # Commands as payloads Rasa understands without NLU; /forget is handled here.
 COMMAND_PAYLOADS = {
     "start": "/greet",
@@ -68,24 +65,21 @@ Context = ContextTypes.DEFAULT_TYPE
 class Handlers:
     """The channel's callbacks and the little state they share."""
 
-    rasa: RasaClient
-    eraser: ConversationEraser
+    assistant: Assistant
     tag: ChatTagger
-    reply_timeout: float = MAX_WAIT_SECONDS
     max_message_chars: int = 2000
     codec: CallbackCodec = field(default_factory=CallbackCodec)
-    languages: ChatLanguages = field(default_factory=ChatLanguages)
-    recent: RecentUpdates = field(default_factory=RecentUpdates)
+    recent: UpdateLog = field(default_factory=RecentUpdates)
 
     @property
     def wait_seconds(self) -> float:
-        return min(self.reply_timeout, MAX_WAIT_SECONDS)
+        return min(self.assistant.reply_timeout, MAX_WAIT_SECONDS)
 
     # -- update callbacks (registered in application.py) --------------------------------
 
     async def drop_duplicates(self, update: Update, context: Context) -> None:
         """Runs before every other handler: an update seen before stops here."""
-        if not self.recent.first_time(update.update_id):
+        if not await self.recent.first_time(update.update_id):
             logger.info("update %d delivered again; ignored", update.update_id)
             raise ApplicationHandlerStop
 
@@ -121,7 +115,7 @@ class Handlers:
             await self._ask(update, context, MENU_PAYLOAD, None, "mention")
             return
         if len(text) > self.max_message_chars:
-            language = self._language(update)
+            language = await self._language(update, text)
             await self._send(
                 context.bot,
                 update,
@@ -148,18 +142,20 @@ class Handlers:
         await self._ask(update, context, payload, pressed_title(markup, query.data), "button")
 
     async def other(self, update: Update, context: Context) -> None:
-        """Photos, voice notes, stickers, locations, edits...: what we can read instead."""
-        message = update.effective_message
+        """Photos, voice notes, stickers, locations...: what we can read instead.
+
+        An edited message is not a new question (people fix typos): it is left alone.
+        """
+        message = update.message
         if message is None or update.effective_chat is None:
             return
-        if not is_private(message) and not (
-            update.edited_message is None
-            and is_addressed(message, context.bot.username, context.bot.id)
+        if not is_private(message) and not is_addressed(
+            message, context.bot.username, context.bot.id
         ):
             return
         if message.from_user is None or from_a_bot(message):
             return  # channel posts, other bots
-        language = self._language(update)
+        language = await self._language(update)
         menu = InlineKeyboardMarkup(
             [
                 [
@@ -174,20 +170,18 @@ class Handlers:
         logger.info("chat %s: non-text update answered (%s)", self._tag(update), language)
 
     async def forget(self, update: Update, context: Context) -> None:
-        """Erases what Rasa stores for the chat and what we keep, then confirms."""
-        chat = update.effective_chat
-        if chat is None:
+        """Erases everything about the person who asks (only them, in a group), then confirms."""
+        speaker = speaker_of(update)
+        if speaker is None:
             return
-        language = self._language(update)
-        loop = asyncio.get_running_loop()
+        language = await self.assistant.language_for(speaker)
         try:
-            erased = await loop.run_in_executor(None, self.eraser.erase, sender_id(chat.id))
-        except SQLAlchemyError as error:
+            erased = await self.assistant.forget(speaker.person_id)
+        except Exception as error:  # noqa: BLE001 - say so; the person can try again
             logger.error("chat %s: erasing failed: %s", self._tag(update), type(error).__name__)
             await self._send(context.bot, update, translate(language, texts.TROUBLE))
             return
-        self.languages.forget(chat.id)
-        logger.info("chat %s: conversation erased (%d events)", self._tag(update), erased)
+        logger.info("chat %s: a person's data erased (%d rows)", self._tag(update), erased)
         await self._send(context.bot, update, translate(language, texts.DATA_ERASED))
 
     async def on_error(self, update: object, context: Context) -> None:
@@ -209,8 +203,8 @@ class Handlers:
     async def _ask(
         self, update: Update, context: Context, text: str, display: str | None, kind: str
     ) -> None:
-        chat = update.effective_chat
-        if chat is None:
+        speaker = speaker_of(update)
+        if speaker is None:
             return
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -220,45 +214,35 @@ class Handlers:
         )
         waited = started - received if received is not None else 0.0
         try:
-            messages = await asyncio.wait_for(
-                converse(self.rasa, sender_id(chat.id), text, _hint(update), CHANNEL, display),
-                max(self.wait_seconds - waited, MIN_TRY_SECONDS),
+            replies = await self.assistant.converse(
+                speaker, text, display, wait=max(self.wait_seconds - waited, MIN_TRY_SECONDS)
             )
-        except (RasaUnavailable, asyncio.TimeoutError) as error:
-            language = self._language(update)
-            logger.warning(
-                "chat %s: assistant unavailable (%s); told the user (%s)",
-                self._tag(update),
-                str(error) or type(error).__name__,
-                language,
-            )
-            await self._send(context.bot, update, translate(language, texts.TROUBLE))
+        except AssistantUnavailable as error:
+            await self._send(context.bot, update, error.reply.text)
             return
         except Exception:  # a bug must not leave the user in silence either
             logger.exception("chat %s: asking the assistant failed", self._tag(update))
-            await self._send(context.bot, update, translate(self._language(update), texts.TROUBLE))
+            language = await self._language(update)
+            await self._send(context.bot, update, translate(language, texts.TROUBLE))
             return
-        if not messages:
-            logger.warning("chat %s: %s got no answer from Rasa", self._tag(update), kind)
-        for message in messages:
-            language = message.get("language") or DEFAULT_LANGUAGE
+        for reply in replies:
             extra = []
-            if message.get("topic") == PRIVACY_TOPIC:
+            if reply.topic == PRIVACY_TOPIC:
                 extra.append(
                     InlineKeyboardButton(
-                        translate(language, texts.ERASE_MY_DATA), callback_data=FORGET_CALLBACK
+                        translate(reply.language, texts.ERASE_MY_DATA),
+                        callback_data=FORGET_CALLBACK,
                     )
                 )
-            markup = inline_keyboard(message.get("buttons") or [], self.codec, extra)
-            if not await self._send(context.bot, update, message.get("text") or "", markup):
+            markup = inline_keyboard(reply.buttons, self.codec, extra)
+            if not await self._send(context.bot, update, reply.text, markup, reply.language):
                 break
-            self.languages.remember(chat.id, language)
         logger.info(
             "chat %s: %s answered in %.2f s (%s)",
             self._tag(update),
             kind,
             loop.time() - started,
-            ", ".join(f"{m.get('topic')}/{m.get('language')}" for m in messages),
+            ", ".join(f"{r.topic}/{r.language}" for r in replies),
         )
 
     async def _send(
@@ -267,6 +251,7 @@ class Handlers:
         update: Update,
         text: str,
         markup: InlineKeyboardMarkup | None = None,
+        language: str | None = None,
     ) -> bool:
         """Sends `text` to the update's chat (quoting the question in groups)."""
         chat = update.effective_chat
@@ -280,20 +265,16 @@ class Handlers:
             text,
             markup,
             quote=quote,
-            empty_text=translate(self._language(update), texts.CHOOSE_TOPIC),
+            empty_text=translate(language or await self._language(update), texts.CHOOSE_TOPIC),
             log_tag=self._tag(update),
         )
 
-    def _language(self, update: Update) -> str:
-        """The language of the channel's own texts for this chat."""
-        chat = update.effective_chat
-        remembered = self.languages.get(chat.id) if chat is not None else None
-        return remembered or negotiate(_hint(update)) or DEFAULT_LANGUAGE
+    async def _language(self, update: Update, text: str = "") -> str:
+        """The language of the channel's own texts for this person in this chat."""
+        speaker = speaker_of(update)
+        if speaker is None:
+            return "en"
+        return await self.assistant.language_for(speaker, text)
 
     def _tag(self, update: Update) -> str:
         return self.tag(update.effective_chat.id if update.effective_chat else None)
-
-
-def _hint(update: Update) -> list[str]:
-    user = update.effective_user
-    return [user.language_code] if user is not None and user.language_code else []

@@ -14,9 +14,10 @@ import json
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.messages import Button
 
 MAX_CALLBACK_BYTES = 64
 # Buttons the channel itself handles, never sent to Rasa.
@@ -88,15 +89,15 @@ def _compact(payload: str) -> str | None:
 
 
 def inline_keyboard(
-    buttons: Sequence[dict[str, Any]],
+    buttons: Sequence[Button],
     codec: CallbackCodec,
     extra: Iterable[InlineKeyboardButton] = (),
 ) -> InlineKeyboardMarkup | None:
-    """An inline keyboard for the chat API's buttons (`{"title", "payload"}`), or None."""
+    """An inline keyboard for a reply's buttons, or None."""
     keys = [
-        InlineKeyboardButton(str(b["title"]).strip(), callback_data=codec.encode(b["payload"]))
+        InlineKeyboardButton(b.title.strip(), callback_data=codec.encode(b.payload))
         for b in buttons
-        if str(b.get("title") or "").strip() and str(b.get("payload") or "").strip()
+        if b.title.strip() and b.payload.strip()
     ]
     keys.extend(extra)
     if not keys:

@@ -11,18 +11,22 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.channels.telegram.application import ALLOWED_UPDATES, build_application
-from bot.channels.telegram.chats import ChatTagger
+from bot.channels.telegram.chats import CHANNEL, PERSON_PREFIX, ChatTagger
 from bot.channels.telegram.config import TelegramConfig, telegram_config
+from bot.channels.telegram.dedup import RecentUpdates, RedisUpdateLog, UpdateLog
 from bot.channels.telegram.handlers import Handlers
+from bot.channels.telegram.keyboards import inline_keyboard
+from bot.channels.telegram.sending import send_answer
 from bot.channels.telegram.webhook import WebhookEndpoint
-from bot.gateway.conversations import ConversationEraser
-from bot.gateway.rasa_client import RasaClient
+from bot.core.assistant import Assistant
+from bot.core.build import running_core
+from bot.core.messages import Reply
 from bot.settings import Settings, SettingsError
 
 logger = logging.getLogger(__name__)
@@ -36,17 +40,21 @@ _CHATTY_LOGGERS = ("httpx", "httpcore")
 
 
 class TelegramChannel:
-    """The Application plus its start, stop and (in webhook mode) its endpoint."""
+    """The Application plus its start, stop, delivery and (in webhook mode) its endpoint."""
 
-    def __init__(self, config: TelegramConfig, settings: Settings, rasa: RasaClient) -> None:
+    name = CHANNEL
+
+    def __init__(self, config: TelegramConfig, settings: Settings, assistant: Assistant) -> None:
         self.config = config
-        self._eraser = ConversationEraser(settings.tracker_database_url)
+        tag = ChatTagger(config.token)
+        self._updates: UpdateLog = (
+            RedisUpdateLog(settings.redis_url, tag(0)) if settings.redis_url else RecentUpdates()
+        )
         self.handlers = Handlers(
-            rasa=rasa,
-            eraser=self._eraser,
-            tag=ChatTagger(config.token),
-            reply_timeout=settings.reply_timeout,
+            assistant=assistant,
+            tag=tag,
             max_message_chars=settings.max_message_chars,
+            recent=self._updates,
         )
         self.application = build_application(config, self.handlers)
         self.ready = asyncio.Event()
@@ -119,7 +127,24 @@ class TelegramChannel:
         except (TelegramError, RuntimeError) as error:
             logger.warning("Telegram did not stop cleanly: %s", error)
         finally:
-            self._eraser.close()
+            if isinstance(self._updates, RedisUpdateLog):
+                await self._updates.close()
+
+    async def deliver(self, person_id: str, address: str, replies: Sequence[Reply]) -> bool:
+        """Sends replies to the person's private chat (never to a group they are in)."""
+        if not person_id.startswith(PERSON_PREFIX) or not self.ready.is_set():
+            return False
+        chat_id = int(person_id.removeprefix(PERSON_PREFIX))
+        tag = self.handlers.tag(chat_id)
+        for reply in replies:
+            markup = inline_keyboard(reply.buttons, self.handlers.codec)
+            sent = await send_answer(
+                self.application.bot, chat_id, reply.text, markup, quote=None,
+                empty_text=reply.text or "…", log_tag=tag,
+            )  # fmt: skip
+            if not sent:
+                return False
+        return True
 
 
 async def _retrying(what: str, action: Callable[[], Awaitable[object]]) -> None:
@@ -140,16 +165,10 @@ def _polling_error(error: TelegramError) -> None:
     logger.warning("Telegram: fetching updates failed (%s); retrying", error)
 
 
-def attach_telegram(
-    app: web.Application, settings: Settings, rasa: RasaClient
-) -> TelegramChannel | None:
-    """The channel when TELEGRAM_BOT_TOKEN is set, its webhook served by `app`; else None."""
+def telegram_channel(settings: Settings, assistant: Assistant) -> TelegramChannel | None:
+    """The channel when TELEGRAM_BOT_TOKEN is set; else None."""
     config = telegram_config(settings)
-    if config is None:
-        return None
-    channel = TelegramChannel(config, settings, rasa)
-    channel.attach(app)
-    return channel
+    return TelegramChannel(config, settings, assistant) if config is not None else None
 
 
 async def serve_telegram(settings: Settings) -> int:
@@ -158,13 +177,19 @@ async def serve_telegram(settings: Settings) -> int:
     config = telegram_config(settings)
     if config is None:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set: there is no bot to run")
+    from bot.supervisor import prepare_database
+
+    prepare_database(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    rasa_client = RasaClient(settings.rasa_base_url, settings.rasa_token, settings.reply_timeout)
-    async with rasa_client as rasa:
-        channel = TelegramChannel(config, settings, rasa)
+    async with running_core(settings, settings.rasa_token, settings.rasa_channel_secret) as (
+        _,
+        assistant,
+    ):
+        channel = TelegramChannel(config, settings, assistant)
+        assistant.channels.add(channel)
         runner: web.AppRunner | None = None
         try:
             if config.webhook_mode:

@@ -1,4 +1,5 @@
-// DigiBridge web chat: a client of /api/ui, /api/chat, /api/history and /api/forget.
+// DigiBridge web chat: a client of /api/ui, /api/chat, /api/history, /api/inbox and
+// /api/forget. The session id travels only in POST bodies, never in a URL.
 // Whatever comes from the server or the user is inserted as text (textContent), never as
 // HTML; only http, https, mailto and tel addresses become links. No words are written here:
 // the interface text comes from the server's gettext catalogues (/api/ui).
@@ -17,6 +18,7 @@
   const LINK_PROTOCOLS = new Set(["http:", "https:", "mailto:", "tel:"]);
   const TRAILING_PUNCTUATION = /[.,;:!?'"»)\]}。，、；：！？）」』]+$/u;
   const REQUEST_TIMEOUT_MS = 30000;
+  const INBOX_INTERVAL_MS = 15000;
   const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
   const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
 
@@ -403,9 +405,7 @@
 
   async function restoreHistory() {
     const turn = generation;
-    const result = await withRetry(() =>
-      request(`/api/history?sender=${encodeURIComponent(sender)}`),
-    );
+    const result = await withRetry(() => request("/api/history", { sender }));
     if (turn !== generation) return;
     if (result.status === 400) {
       sender = newSender(); // an id the server refuses: start a fresh one
@@ -428,11 +428,31 @@
   async function eraseData() {
     const language = ui ? ui.language : undefined;
     const result = await withRetry(() => request("/api/forget", { sender, language }));
+    if (!result.ok) {
+      // Keep this session's id, so that erasing it can be tried again.
+      setProblem(errorText(result) || t("TROUBLE") || "\u26a0");
+      els.input.focus();
+      return;
+    }
     startAfresh();
     storage.remove(KEYS.language);
     const message = (result.data && result.data.message) || errorText(result);
     if (message) addNotice(message, "notice");
     els.input.focus();
+  }
+
+  // Messages the assistant sends unasked (a workshop step, an alert) wait on the server.
+  async function checkInbox() {
+    if (document.hidden) return;
+    const turn = generation;
+    let result;
+    try {
+      result = await request("/api/inbox", { sender });
+    } catch {
+      return; // offline: try again at the next tick
+    }
+    if (turn !== generation || !result.ok || !result.data) return;
+    for (const message of result.data.messages || []) addMessage(message);
   }
 
   // --- wiring ---
@@ -519,6 +539,7 @@
     await restoreHistory();
     els.messages.setAttribute("aria-live", "polite"); // announce what comes next, not the past
     document.documentElement.classList.add("ready");
+    setInterval(checkInbox, INBOX_INTERVAL_MS);
   }
 
   start();

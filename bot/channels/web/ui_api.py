@@ -14,13 +14,13 @@ from aiohttp import web
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.i18n.locales import (
-    DEFAULT_LANGUAGE,
     SUPPORTED_LANGUAGES,
     is_rtl,
     native_name,
     negotiate,
     parse_accept_language,
 )
+from bot.i18n.reply_language import decide_reply_language
 from bot.settings import Settings
 
 # The interface text the page and the widget show, by the name it has in `texts`.
@@ -53,10 +53,11 @@ def direction(language: str) -> str:
 
 def ui_language(requested: str | None, accept_language: str) -> str:
     """The explicit choice if we speak it, else the browser's preference, else English."""
-    hint = parse_accept_language(accept_language)
-    if requested and len(requested) <= MAX_LANGUAGE_PARAM_CHARS:
-        hint = [requested, *hint]
-    return negotiate(hint) or DEFAULT_LANGUAGE
+    short = requested and len(requested) <= MAX_LANGUAGE_PARAM_CHARS
+    chosen = negotiate(requested) if short else None
+    return decide_reply_language(
+        preference=chosen, text="", hint=parse_accept_language(accept_language)
+    )
 
 
 def ui_description(language: str, max_message_chars: int) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Talking to the Rasa server: messages through the REST channel, health through the API."""
+"""Talking to the Rasa server: messages through our gateway channel, health through the API."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ from urllib.parse import quote
 
 import aiohttp
 
+from bot.core.rasa_channel import CHANNEL_NAME, SECRET_HEADER
+
 logger = logging.getLogger(__name__)
+
+PROBE_TIMEOUT = aiohttp.ClientTimeout(total=3)  # health probes: a hung server is a down one
 
 
 class RasaUnavailable(RuntimeError):
@@ -17,9 +21,10 @@ class RasaUnavailable(RuntimeError):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, token: str, timeout: float) -> None:
+    def __init__(self, base_url: str, token: str, timeout: float, channel_secret: str = "") -> None:
         self._base_url = base_url.rstrip("/")
         self._token = token
+        self._channel_secret = channel_secret
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
@@ -42,7 +47,9 @@ class RasaClient:
         body = {"sender": sender, "message": text, "metadata": metadata}
         try:
             async with self.session.post(
-                f"{self._base_url}/webhooks/rest/webhook", json=body
+                f"{self._base_url}/webhooks/{CHANNEL_NAME}/webhook",
+                json=body,
+                headers={SECRET_HEADER: self._channel_secret},
             ) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"Rasa answered HTTP {response.status}")
@@ -71,7 +78,7 @@ class RasaClient:
         """True when Rasa answers and has a model loaded."""
         try:
             async with self.session.get(
-                f"{self._base_url}/status", params={"token": self._token}
+                f"{self._base_url}/status", params={"token": self._token}, timeout=PROBE_TIMEOUT
             ) as response:
                 if response.status != 200:
                     return False
@@ -84,7 +91,7 @@ class RasaClient:
 async def url_answers(session: aiohttp.ClientSession, url: str) -> bool:
     """True when `url` answers 200 (the action server's /health, for example)."""
     try:
-        async with session.get(url) as response:
+        async with session.get(url, timeout=PROBE_TIMEOUT) as response:
             return response.status == 200
     except (aiohttp.ClientError, asyncio.TimeoutError):
         return False

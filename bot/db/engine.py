@@ -1,4 +1,4 @@
-"""Engines for the content database: an SQLite file by default, PostgreSQL unchanged."""
+"""Engines for the project's database: an SQLite file by default, PostgreSQL unchanged."""
 
 from __future__ import annotations
 
@@ -7,21 +7,17 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
-from bot.content.models import Base
 
-
-def create_content_engine(url: str) -> Engine:
-    """An engine with the schema in place; SQLite waits for a lock instead of failing."""
+def create_database_engine(url: str) -> Engine:
+    """An engine (the schema is `digibridge db upgrade`'s job); SQLite waits for a lock."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, future=True, connect_args={"timeout": 5})
         event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_engine(url, future=True, pool_pre_ping=True)
-    Base.metadata.create_all(engine)
-    return engine
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001 - DB-API objects

@@ -1,0 +1,170 @@
+"""The assistant as every channel sees it: converse, forget, deliver.
+
+One turn: the person's text (or a button payload) goes to Rasa under the conversation's
+lock; the replies come back typed, with their topic and language, and the conversation's
+language and last use are recorded. When Rasa or the action server fails, the person is
+told so in their language within the reply timeout, and the turn keeps its lock until
+Rasa has finished, so that an erasure never races a turn that is still being saved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TypeVar
+
+from bot.core.channel import ChannelRegistry
+from bot.core.erasure import Eraser
+from bot.core.locks import ConversationLocks, LockTimeout
+from bot.core.messages import Reply
+from bot.core.people import PeopleStore, Speaker, retention_cutoff
+from bot.core.rasa_client import RasaClient, RasaUnavailable
+from bot.core.user_text import as_user_message
+from bot.i18n import texts
+from bot.i18n.catalogs import translate
+from bot.i18n.detect import Vocabulary
+from bot.i18n.reply_language import decide_reply_language
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+FORGET_WAIT_SECONDS = 60.0  # a turn in flight holds the lock at most this long
+
+
+class AssistantUnavailable(RuntimeError):
+    """Rasa or the action server did not answer; `reply` says so to the person."""
+
+    def __init__(self, reply: Reply, reason: str) -> None:
+        super().__init__(reason)
+        self.reply = reply
+
+
+class Assistant:
+    def __init__(
+        self,
+        rasa: RasaClient,
+        people: PeopleStore,
+        eraser: Eraser,
+        locks: ConversationLocks,
+        payload_intents: frozenset[str],
+        reply_timeout: float,
+        vocabulary: Callable[[], Vocabulary | None] = lambda: None,
+    ) -> None:
+        self._rasa = rasa
+        self.people = people
+        self._eraser = eraser
+        self._locks = locks
+        self._intents = payload_intents
+        self.reply_timeout = reply_timeout
+        self._vocabulary = vocabulary
+        self.channels = ChannelRegistry()
+
+    async def _db(self, function: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(None, partial(function, *args))
+
+    async def language_for(self, speaker: Speaker, text: str = "") -> str:
+        """The language of texts the core or a channel writes itself (errors, confirmations):
+        decided like an answer's, with the conversation's last language as its memory."""
+        try:
+            previous = await self._db(self.people.language, speaker.conversation_id)
+        except Exception:  # noqa: BLE001 - a database outage must not silence the error text
+            previous = None
+        return decide_reply_language(
+            preference=None,
+            text="" if text.startswith("/") else text,
+            previous=previous,
+            hint=list(speaker.hint),
+            vocabulary=self._vocabulary(),
+        )
+
+    async def converse(
+        self, speaker: Speaker, text: str, display: str | None = None, wait: float | None = None
+    ) -> list[Reply]:
+        """The replies to one message; raises AssistantUnavailable (with the reply to show)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (wait if wait is not None else self.reply_timeout)
+        metadata: dict[str, object] = {"channel": speaker.channel, "locale_hint": speaker.hint[:5]}
+        if display:
+            metadata["display"] = display
+        message = as_user_message(text, self._intents)
+        try:
+            release = await self._locks.acquire(
+                speaker.conversation_id, max(deadline - loop.time(), 0.1)
+            )
+        except LockTimeout:
+            raise await self._unavailable(speaker, text, "conversation busy") from None
+        turn = asyncio.create_task(self._rasa.send(speaker.conversation_id, message, metadata))
+        turn.add_done_callback(lambda _: asyncio.ensure_future(release()))
+        try:
+            raw = await asyncio.wait_for(asyncio.shield(turn), max(deadline - loop.time(), 0.1))
+        except asyncio.TimeoutError:
+            turn.add_done_callback(_consume)
+            raise await self._unavailable(speaker, text, "no answer in time") from None
+        except RasaUnavailable as error:
+            raise await self._unavailable(speaker, text, str(error)) from None
+        fallback = await self.language_for(speaker, text)
+        replies = [r for r in (Reply.from_rasa(m, fallback) for m in raw) if r is not None]
+        if not replies:
+            raise await self._unavailable(speaker, text, "empty answer")
+        try:
+            await self._db(self.people.seen, speaker, replies[-1].language)
+        except Exception as error:  # noqa: BLE001 - the answer matters more than the record
+            logger.warning("could not record a turn: %s", type(error).__name__)
+        return replies
+
+    async def _unavailable(self, speaker: Speaker, text: str, reason: str) -> AssistantUnavailable:
+        language = await self.language_for(speaker, text)
+        logger.warning(
+            "%s reply failed (%s); told the user (%s)", speaker.channel, reason, language
+        )
+        return AssistantUnavailable(Reply(translate(language, texts.TROUBLE), language), reason)
+
+    async def forget(self, person_id: str) -> int:
+        """Erases everything stored about a person, waiting for turns in flight to finish."""
+        conversations = await self._db(self.people.conversations, person_id)
+        ids = sorted({person_id, *(c.id for c in conversations)})
+        releases = []
+        try:
+            for conversation_id in ids:  # sorted: two erasures never wait for each other
+                releases.append(await self._locks.acquire(conversation_id, FORGET_WAIT_SECONDS))
+            return await self._db(self._eraser.erase, person_id, ids)
+        finally:
+            for release in releases:
+                await release()
+
+    async def deliver(self, person_id: str, replies: Sequence[Reply]) -> bool:
+        """Sends replies to a known person on their channel, unasked (workshops, alerts)."""
+        conversations = await self._db(self.people.conversations, person_id)
+        if not conversations:
+            return False
+        latest = max(conversations, key=lambda c: c.last_seen)
+        channel = self.channels.get(latest.channel)
+        if channel is None:
+            logger.warning("no %s channel runs here to deliver a message", latest.channel)
+            return False
+        return await channel.deliver(person_id, latest.address, replies)
+
+    async def purge_expired(self, retention_days: int) -> int:
+        """Erases everyone inactive for longer than the retention; how many people."""
+        cutoff = retention_cutoff(retention_days)
+        if cutoff is None:
+            return 0
+        people = await self._db(self.people.inactive_since, cutoff)
+        for person_id in people:
+            await self.forget(person_id)
+        if people:
+            logger.info("erased %d people inactive for %d days", len(people), retention_days)
+        return len(people)
+
+    async def close(self) -> None:
+        await self._locks.close()
+        self._eraser.close()
+
+
+def _consume(task: asyncio.Task) -> None:
+    """Retrieves a late turn's outcome so asyncio does not log it as never retrieved."""
+    with contextlib.suppress(BaseException):
+        task.result()

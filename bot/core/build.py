@@ -1,0 +1,55 @@
+"""The core assembled from the settings, for `digibridge up` and `digibridge telegram`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from functools import lru_cache
+
+from bot import PROJECT_ROOT
+from bot.core.assistant import Assistant
+from bot.core.erasure import Eraser
+from bot.core.locks import conversation_locks
+from bot.core.people import PeopleStore
+from bot.core.rasa_client import RasaClient
+from bot.db.engine import create_database_engine
+from bot.dialogue import payload_intents
+from bot.i18n.detect import Vocabulary
+from bot.settings import Settings
+
+# Rasa may take longer than the person is kept waiting; the turn keeps its lock (and so
+# holds back an erasure) until Rasa has answered or this much longer has passed.
+RASA_GRACE_SECONDS = 30.0
+
+
+@lru_cache(maxsize=1)
+def training_vocabulary() -> Vocabulary:
+    return Vocabulary.from_nlu_dir(PROJECT_ROOT / "data" / "nlu")
+
+
+@contextlib.asynccontextmanager
+async def running_core(
+    settings: Settings, rasa_token: str, channel_secret: str
+) -> AsyncIterator[tuple[RasaClient, Assistant]]:
+    engine = create_database_engine(settings.content_database_url)
+    rasa = RasaClient(
+        settings.rasa_base_url,
+        rasa_token,
+        settings.reply_timeout + RASA_GRACE_SECONDS,
+        channel_secret,
+    )
+    async with rasa:
+        assistant = Assistant(
+            rasa,
+            PeopleStore(engine),
+            Eraser(engine, settings.tracker_database_url),
+            conversation_locks(settings.redis_url),
+            payload_intents(),
+            settings.reply_timeout,
+            vocabulary=training_vocabulary,
+        )
+        try:
+            yield rasa, assistant
+        finally:
+            await assistant.close()
+            engine.dispose()

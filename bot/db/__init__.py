@@ -1,0 +1,1 @@
+"""The project's own database: one SQLAlchemy metadata, engines, Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the project's tables (`digibridge db upgrade`)."""

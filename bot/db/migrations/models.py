@@ -1,0 +1,13 @@
+"""Every project table's model, imported in one place for Alembic and adoption."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+
+def metadata() -> MetaData:
+    from bot.content import models as content_models  # noqa: F401 - registers the tables
+    from bot.core import models as core_models  # noqa: F401 - registers the tables
+    from bot.db.base import Base
+
+    return Base.metadata

@@ -1,0 +1,1 @@
+"""The child processes `digibridge up` supervises, each started with only what it needs."""

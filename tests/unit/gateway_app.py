@@ -1,0 +1,45 @@
+"""The gateway's web application for tests that need no Rasa process: the core is real
+(people store, erasure, locks on a temporary SQLite file) but Rasa answers nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.channels.web import WebChannel
+from bot.core.assistant import Assistant
+from bot.core.erasure import Eraser
+from bot.core.locks import LocalLocks
+from bot.core.people import PeopleStore
+from bot.db.engine import create_database_engine
+from bot.db.migrate import upgrade
+from bot.dialogue import payload_intents
+from bot.gateway.app import create_app
+from bot.settings import Settings
+
+
+class SilentRasa:
+    """Stands in for the Rasa client where a test looks only at the gateway's own work."""
+
+    async def send(self, sender, text, metadata):
+        return []
+
+    async def is_ready(self):
+        return False
+
+
+def gateway_app(settings: Settings, data_dir: Path) -> web.Application:
+    engine = create_database_engine(f"sqlite:///{data_dir / 'gateway.sqlite3'}")
+    upgrade(engine, load_content=False)
+    people = PeopleStore(engine)
+    assistant = Assistant(
+        SilentRasa(),
+        people,
+        Eraser(engine, f"sqlite:///{data_dir / 'tracker.sqlite3'}"),
+        LocalLocks(),
+        payload_intents(),
+        settings.reply_timeout,
+    )
+    assistant.channels.add(WebChannel(people))
+    return create_app(settings, SilentRasa(), assistant)
