@@ -19,6 +19,7 @@ from bot.channels.web.ratelimit import (
 )
 from bot.core.assistant import Assistant
 from bot.core.rasa_client import RasaClient, url_answers
+from bot.gateway.keys import ASSISTANT, RASA, SETTINGS
 from bot.settings import Settings
 
 MAX_REQUEST_BYTES = 64 * 1024
@@ -53,8 +54,8 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
 
 async def handle_health(request: web.Request) -> web.Response:
     """200 when Rasa and the action server answer; 503 naming the part that does not."""
-    rasa: RasaClient = request.app["rasa"]
-    settings: Settings = request.app["settings"]
+    rasa: RasaClient = request.app[RASA]
+    settings: Settings = request.app[SETTINGS]
     checks = {
         "gateway": True,
         "rasa": await rasa.is_ready(),
@@ -76,9 +77,9 @@ def create_app(settings: Settings, rasa: RasaClient, assistant: Assistant) -> we
             rate_limits,
         ],
     )
-    app["settings"] = settings
-    app["rasa"] = rasa
-    app["assistant"] = assistant
+    app[SETTINGS] = settings
+    app[RASA] = rasa
+    app[ASSISTANT] = assistant
     app[EMBEDDING] = Embedding.from_settings(settings, CONTENT_SECURITY_POLICY)
     app[RATE_LIMITER] = WebRateLimiter.from_settings(settings)
     app.on_cleanup.append(close_rate_limiter)

@@ -21,8 +21,10 @@ def main(argv: list[str]) -> None:
     from rasa.core.run import serve_application
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
 
     configure_logging_and_warnings(logging.INFO)
+    configure_structlog(logging.INFO)  # Rasa's structured logs carry message text at DEBUG
 
     serve_application(
         model_path=model,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -28,9 +29,10 @@ def free_port() -> int:
 def session_id(name: str) -> str:
     """A web chat session id for a test's short name (the API wants 22+ random-looking
     characters); the same name is the same session."""
-    if len(name) >= 22:
+    if len(name) >= 22 and re.fullmatch(r"[A-Za-z0-9_-]+", name):
         return name
-    return (name + "-" + hashlib.sha256(name.encode()).hexdigest())[:32]
+    readable = re.sub(r"[^A-Za-z0-9_-]", "_", name)[:40]
+    return f"{readable}-{hashlib.sha256(name.encode()).hexdigest()[:22]}"
 
 
 @dataclass

@@ -105,7 +105,9 @@ def test_menu_buttons_lead_to_answers(stack):
     assert help_menu["topic"] == "help"
     skills = next(b for b in help_menu["buttons"] if "skills" in b["payload"])
     (family,) = stack.ask(skills["payload"], sender="browser")
-    passwords = next(b for b in family["buttons"] if b["payload"] == "/strong_passwords")
+    passwords = next(
+        b for b in family["buttons"] if b["payload"] == '/answer{"topic": "strong_passwords"}'
+    )
     (answer,) = stack.ask(passwords["payload"], sender="browser")
     assert (answer["topic"], answer["language"]) == ("strong_passwords", "en")
     more = next(b for b in answer["buttons"] if b["payload"].startswith("/more"))

@@ -31,7 +31,7 @@ def test_forget_erases_the_conversation_and_the_chosen_language(stack):
     assert response.json() == {
         "erased": True,
         "language": "ru",
-        "message": "Ваши данные удалены. Вы можете начать заново в любое время.",
+        "message": "Ваши данные удалены. Вы можете начать заново в любой момент.",
     }
     assert stack.history(sender) == []
     (answer,) = stack.ask("how do I make a strong password", sender=sender)

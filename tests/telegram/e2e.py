@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from bot.content.store import ContentStore
-from bot.conversation.replies import render
+from bot.conversation import replies
 from bot.db.engine import create_database_engine
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
@@ -49,11 +49,11 @@ class Running:
     def content_db(self) -> Path:
         return self.data_dir / "digibridge.sqlite3"
 
-    def answer_text(self, topic: str, language: str) -> str:
-        """The answer as the assistant shows it here (no local settings are set)."""
-        answer = self.store.answer(topic, language)
-        assert answer is not None and answer.language == language
-        return render(answer.text, language, {}).strip()
+    def shown(self, topic: str, language: str) -> str:
+        """The whole answer as the user sees it: text, local settings said plainly, footer."""
+        reply = replies.answer_topic(self.store, topic, language, {})
+        assert reply is not None and reply.language == language
+        return reply.text.strip()
 
     def tracker_events(self, conversation: int | str) -> int:
         """Stored events of a private chat (its id) or a group member (`"<group>:<user>"`)."""
@@ -107,7 +107,3 @@ def stop_telegram_stack(running: Running) -> int:
         return running.stack.stop()
     finally:
         running.api.stop()
-
-
-def first_line(text: str) -> str:
-    return text.strip().splitlines()[0]

@@ -19,6 +19,7 @@ from bot.channels.web.ratelimit import (
     parse_ip,
     rate_limits,
 )
+from bot.gateway.keys import SETTINGS
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.settings import Settings
@@ -37,7 +38,7 @@ async def host(request: web.Request) -> web.Response:
 def make_app(**settings) -> web.Application:
     config = Settings(**settings)
     app = web.Application(middlewares=[*forwarded_middlewares(config), rate_limits])
-    app["settings"] = config
+    app[SETTINGS] = config
     app[RATE_LIMITER] = WebRateLimiter.from_settings(config)
     app.router.add_get("/api/ui", whoami)
     app.router.add_post("/api/chat", whoami)

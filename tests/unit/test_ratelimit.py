@@ -26,6 +26,7 @@ from bot.channels.web.ratelimit import (
     forwarded_middlewares,
     rate_limits,
 )
+from bot.gateway.keys import SETTINGS
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.settings import Settings
@@ -68,7 +69,7 @@ def make_app(settings: Settings, limiter=None, client_max_size: int = 64 * 1024)
         client_max_size=client_max_size,
         middlewares=[*forwarded_middlewares(settings), rate_limits],
     )
-    app["settings"] = settings
+    app[SETTINGS] = settings
     app[RATE_LIMITER] = limiter if limiter is not None else WebRateLimiter.from_settings(settings)
     app.on_cleanup.append(close_rate_limiter)
     for path in ("/api/chat", "/api/forget", "/api/history", "/api/inbox"):

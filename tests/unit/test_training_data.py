@@ -1,6 +1,7 @@
 """The Rasa project hangs together: every topic is trained in every language, and no example
 means two things. (That every topic is an intent with a rule: test_dialogue.py.)"""
 
+import pytest
 import yaml
 
 from bot import PROJECT_ROOT
@@ -38,10 +39,11 @@ def test_no_example_is_taught_as_two_intents():
             assert seen.setdefault(key, intent) == intent, f"{language}: {example!r}"
 
 
-def test_held_out_examples_are_never_trained_on():
+@pytest.mark.parametrize("held_out", ["heldout", "citizen"])
+def test_held_out_examples_are_never_trained_on(held_out):
     trained = {" ".join(words(e)) for lang in SUPPORTED_LANGUAGES for _, e in _examples(lang)}
     for language in SUPPORTED_LANGUAGES:
-        heldout = _load(f"benchmarks/nlu/heldout/{language}.yml")["nlu"]
+        heldout = _load(f"benchmarks/nlu/{held_out}/{language}.yml")["nlu"]
         for block in heldout:
             for line in block["examples"].splitlines():
                 if line.strip():

@@ -28,7 +28,7 @@ class WebChannel:
     def attach(self, app: web.Application) -> None:
         from bot.channels.web.routes import add_routes
 
-        app["web_channel"] = self
+        app[WEB_CHANNEL] = self
         add_routes(app)
 
     async def start(self) -> None:
@@ -48,3 +48,6 @@ class WebChannel:
         return await asyncio.get_running_loop().run_in_executor(
             None, self._people.take_waiting, person_id
         )
+
+
+WEB_CHANNEL = web.AppKey("web_channel", WebChannel)

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.core.assistant import Assistant, AssistantUnavailable
 from bot.core.people import Speaker
 from bot.core.user_text import clean_text
+from bot.gateway.keys import ASSISTANT, SETTINGS
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.i18n.locales import parse_accept_language
@@ -143,8 +144,8 @@ async def read_body(request: web.Request) -> bytes:
 
 
 async def handle_chat(request: web.Request) -> web.Response:
-    settings = request.app["settings"]
-    assistant: Assistant = request.app["assistant"]
+    settings = request.app[SETTINGS]
+    assistant: Assistant = request.app[ASSISTANT]
     try:
         chat = parse_chat_request(
             await read_body(request),

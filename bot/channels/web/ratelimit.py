@@ -33,10 +33,17 @@ from multidict import MultiMapping
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.channels.web.chat_api import MAX_SENDER_CHARS, error_response
+from bot.channels.web.chat_api import (
+    MAX_SENDER_CHARS,
+    ChatRequestError,
+    error_response,
+    hint_language,
+    read_body,
+)
+from bot.gateway.keys import SETTINGS
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
-from bot.i18n.locales import DEFAULT_LANGUAGE, negotiate, parse_accept_language
+from bot.i18n.locales import parse_accept_language
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -299,16 +306,18 @@ async def rate_limits(request: web.Request, handler: Handler) -> web.StreamRespo
     sender = None
     if request.method == "POST":
         try:
-            body = await request.read()  # cached: the handler reads it again for free
+            body = await read_body(request)  # cached: the handler reads it again for free
         except web.HTTPRequestEntityTooLarge:
             return too_large(request)
+        except ChatRequestError as error:  # sent too slowly
+            return error_response(error.status, error.code, error.message)
         sender, language = _sender_and_language(body)
         if language:
             hint = [language, *hint]
     wait = await limiter.admit(request.remote or "unknown", sender)
     if wait <= 0:
         return await handler(request)
-    language = negotiate(hint) or DEFAULT_LANGUAGE
+    language = hint_language(hint)
     response = error_response(429, "too_fast", translate(language, texts.TOO_FAST))
     response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
     return response
@@ -316,11 +325,8 @@ async def rate_limits(request: web.Request, handler: Handler) -> web.StreamRespo
 
 def too_large(request: web.Request) -> web.Response:
     """413 for a body over the gateway's size limit, said in the user's language."""
-    settings: Settings = request.app["settings"]
-    language = (
-        negotiate(parse_accept_language(request.headers.get("Accept-Language", "")))
-        or DEFAULT_LANGUAGE
-    )
+    settings: Settings = request.app[SETTINGS]
+    language = hint_language(parse_accept_language(request.headers.get("Accept-Language", "")))
     return error_response(
         413,
         "request_too_large",

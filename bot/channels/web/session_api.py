@@ -12,6 +12,7 @@ import logging
 
 from aiohttp import web
 
+from bot.channels.web import WEB_CHANNEL
 from bot.channels.web.chat_api import (
     ChatRequestError,
     bad_sender_error,
@@ -27,6 +28,7 @@ from bot.channels.web.history import history_from_events
 from bot.core.assistant import Assistant
 from bot.core.people import Speaker
 from bot.core.rasa_client import RasaUnavailable
+from bot.gateway.keys import ASSISTANT, RASA
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
 
@@ -56,7 +58,7 @@ async def handle_history(request: web.Request) -> web.Response:
     except ChatRequestError as error:
         return _failed(error)
     try:
-        events = await request.app["rasa"].tracker_events(speaker.conversation_id)
+        events = await request.app[RASA].tracker_events(speaker.conversation_id)
     except RasaUnavailable:
         language = hint_language(list(speaker.hint))
         return error_response(503, "unavailable", translate(language, texts.TROUBLE))
@@ -69,7 +71,7 @@ async def handle_inbox(request: web.Request) -> web.Response:
         speaker = await _session(request)
     except ChatRequestError as error:
         return _failed(error)
-    messages = await request.app["web_channel"].take_waiting(speaker.person_id)
+    messages = await request.app[WEB_CHANNEL].take_waiting(speaker.person_id)
     return web.json_response({"messages": messages})
 
 
@@ -78,7 +80,7 @@ async def handle_forget(request: web.Request) -> web.Response:
         speaker = await _session(request)
     except ChatRequestError as error:
         return _failed(error)
-    assistant: Assistant = request.app["assistant"]
+    assistant: Assistant = request.app[ASSISTANT]
     language = await assistant.language_for(speaker)
     try:
         erased = await assistant.forget(speaker.person_id)

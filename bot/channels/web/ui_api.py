@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.gateway.keys import SETTINGS
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.i18n.locales import (
@@ -75,7 +76,7 @@ def ui_description(language: str, max_message_chars: int) -> dict[str, Any]:
 
 
 async def handle_ui(request: web.Request) -> web.Response:
-    settings: Settings = request.app["settings"]
+    settings: Settings = request.app[SETTINGS]
     language = ui_language(
         request.query.get("language"), request.headers.get("Accept-Language", "")
     )
