@@ -22,7 +22,8 @@ MESSAGES = [("how do I make a strong password", "en"), ("comment sauvegarder mes
 @pytest.fixture(scope="module")
 def restarting_stack(model, tmp_path_factory):
     stack = start_stack(
-        tmp_path_factory.mktemp("resilience"), {"DIGIBRIDGE_REPLY_TIMEOUT": str(REPLY_TIMEOUT)}
+        tmp_path_factory.mktemp("resilience"),
+        {"DIGIBRIDGE_REPLY_TIMEOUT": str(REPLY_TIMEOUT), "DIGIBRIDGE_WEB_SESSION_RATE": "0"},
     )
     yield stack
     assert stack.stop() == 0, stack.log_tail()
