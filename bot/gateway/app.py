@@ -10,11 +10,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.channels.web.embedding import EMBEDDING, Embedding, embedding_headers
+from bot.channels.web.forwarded import forwarded_middlewares
 from bot.channels.web.ratelimit import (
     RATE_LIMITER,
     WebRateLimiter,
     close_rate_limiter,
-    forwarded_middlewares,
     rate_limits,
 )
 from bot.core.assistant import Assistant

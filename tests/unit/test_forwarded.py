@@ -12,11 +12,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.channels.web.forwarded import forwarded_middlewares, parse_ip
 from bot.channels.web.ratelimit import (
     RATE_LIMITER,
     WebRateLimiter,
-    forwarded_middlewares,
-    parse_ip,
     rate_limits,
 )
 from bot.gateway.keys import SETTINGS

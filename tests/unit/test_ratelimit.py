@@ -15,6 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from redis.asyncio import Redis
 
+from bot.channels.web.forwarded import forwarded_middlewares
 from bot.channels.web.ratelimit import (
     KEY_PREFIX,
     RATE_LIMITER,
@@ -23,7 +24,6 @@ from bot.channels.web.ratelimit import (
     WebRateLimiter,
     _sender_and_language,
     close_rate_limiter,
-    forwarded_middlewares,
     rate_limits,
 )
 from bot.gateway.keys import SETTINGS
