@@ -62,7 +62,10 @@ class ActionAnswerTopic(DigiBridgeAction):
     def respond(self, context, turn, language):  # noqa: ANN001, ANN201 - see base class
         topic = turn.entities.get("topic") if turn.intent == ANSWER_INTENT else turn.intent
         topic = topic or "out_of_scope"
-        reply = replies.answer_topic(context.store, topic, language, context.local_values)
+        alternatives = [] if turn.is_button else turn.clarification_candidates()
+        reply = replies.answer_topic(
+            context.store, topic, language, context.local_values, alternatives
+        )
         if reply is None:
             reply = replies.show_menu(context.store, language, context.local_values)
         events = [] if topic in replies.SOCIAL_TOPICS else [SlotSet("last_topic", reply.topic)]
@@ -105,5 +108,8 @@ class ActionClarify(DigiBridgeAction):
         return "action_clarify"
 
     def respond(self, context, turn, language):  # noqa: ANN001, ANN201 - see base class
-        candidates = turn.clarification_candidates()
+        if turn.intent == replies.NOT_THIS_INTENT:  # "That's not what I asked"
+            candidates = [t for t in turn.entities.get("topics", "").split(",") if t]
+        else:
+            candidates = turn.clarification_candidates()
         return [replies.clarify(context.store, candidates, language)], []

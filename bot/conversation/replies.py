@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 
 from bot.content.store import ContentStore, ServedAnswer
 from bot.core.messages import Button, Reply
@@ -12,6 +13,7 @@ from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.i18n.locales import SUPPORTED_LANGUAGES, native_name
 
+NOT_THIS_INTENT = "not_this"
 MAX_RELATED_BUTTONS = 3
 MAX_CLARIFY_BUTTONS = 3
 SOCIAL_TOPICS = frozenset({"greet", "goodbye", "thanks"})
@@ -53,9 +55,17 @@ def _topic_buttons(store: ContentStore, topic_ids: list[str], language: str) -> 
 
 
 def answer_topic(
-    store: ContentStore, topic_id: str, language: str, local_values: dict[str, str]
+    store: ContentStore,
+    topic_id: str,
+    language: str,
+    local_values: dict[str, str],
+    alternatives: Sequence[str] = (),
 ) -> Reply | None:
-    """The answer to a topic, with its follow-up buttons; None if the topic has no answer."""
+    """The answer to a topic, with its follow-up buttons; None if the topic has no answer.
+
+    `alternatives` are the next likeliest topics of an understood question: offered behind
+    "That's not what I asked", since a confident answer can still be the wrong one.
+    """
     answer = store.answer(topic_id, language)
     if answer is None:
         return None
@@ -72,6 +82,14 @@ def answer_topic(
     if topic_id in MENU_TOPICS:
         buttons += _main_menu_buttons(store, language)
     elif topic_id not in SOCIAL_TOPICS and answer.in_menu:
+        others = [t for t in alternatives if t != topic_id][:MAX_CLARIFY_BUTTONS]
+        if others:
+            buttons.append(
+                Button(
+                    translate(language, texts.NOT_WHAT_I_ASKED),
+                    payload(NOT_THIS_INTENT, topics=",".join(others)),
+                )
+            )
         buttons.append(Button(translate(language, texts.MAIN_MENU), payload("help")))
     return Reply(text=text, language=language, topic=topic_id, buttons=tuple(buttons))
 

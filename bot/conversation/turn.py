@@ -11,8 +11,8 @@ from bot.i18n.reply_language import decide_reply_language
 
 # Intents that are never offered as "Did you mean…?" choices.
 NOT_CLARIFIABLE = frozenset(
-    {"nlu_fallback", "out_of_scope", "more", "answer", "greet", "goodbye", "thanks",
-     "change_language"}
+    {"nlu_fallback", "out_of_scope", "more", "answer", "not_this", "greet", "goodbye",
+     "thanks", "change_language"}
 )  # fmt: skip
 
 

@@ -17,6 +17,9 @@ TELL_ME_MORE = N_("Tell me more")
 MAIN_MENU = N_("Main menu")
 # NOTE: shown when the assistant is unsure, above 2-3 topic buttons
 DID_YOU_MEAN = N_("Did you mean one of these?")
+# NOTE: button under an answer: the person asked something else; shows the next
+# likeliest topics
+NOT_WHAT_I_ASKED = N_("That's not what I asked")
 # NOTE: above the language buttons
 WHICH_LANGUAGE = N_("Which language would you like me to use?")
 # NOTE: footer under answers about the cooperation measures

@@ -169,3 +169,36 @@ def test_a_language_we_dont_speak_gets_the_list_in_english(assistant):
         "Kiswahili",
     ]
     assert events == []
+
+
+def test_an_understood_answer_offers_the_next_likeliest_when_it_missed(assistant):
+    ranking = [("phishing_scams", 0.7), ("safe_payments", 0.2), ("report_cybercrime", 0.05)]
+    (answer,), _ = run(
+        actions.ActionAnswerTopic(),
+        tracker("a parcel text wants a customs fee", "phishing_scams", ranking=ranking),
+    )
+    (missed,) = [b for b in answer["buttons"] if b["title"] == "That's not what I asked"]
+    assert missed["payload"] == '/not_this{"topics": "safe_payments,report_cybercrime"}'
+    assert answer["buttons"][-1]["payload"] == "/help", "the main menu stays last"
+    (offer,), _ = run(
+        actions.ActionClarify(),
+        tracker(
+            missed["payload"], "not_this", [("topics", "safe_payments,report_cybercrime")],
+            slots={"language": "fr"},
+        ),
+    )  # fmt: skip
+    assert offer["topic"] is None and offer["language"] == "fr"
+    assert [b["payload"] for b in offer["buttons"]] == [
+        '/answer{"topic": "safe_payments"}',
+        '/answer{"topic": "report_cybercrime"}',
+        "/help",
+    ]
+
+
+def test_a_button_press_has_no_alternatives_to_offer(assistant):
+    (answer,), _ = run(
+        actions.ActionAnswerTopic(),
+        tracker('/answer{"topic": "backup_files"}', "answer", [("topic", "backup_files")]),
+    )
+    assert answer["topic"] == "backup_files"
+    assert "That's not what I asked" not in [b["title"] for b in answer["buttons"]]
