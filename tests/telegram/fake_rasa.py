@@ -12,7 +12,7 @@ from aiohttp import web
 from bot.i18n.locales import negotiate
 from tests.telegram.threaded_server import ThreadedServer
 
-SLOW = "please be slow"
+SLOW = "⏳ 1234"  # no language of its own: the user's Telegram language decides
 CHANNEL_SECRET = "fake-rasa-channel-secret"  # noqa: S105 - a test value
 SLOW_SECONDS = 30
 

@@ -90,13 +90,15 @@ def test_slow_or_down_rasa_gets_trouble_in_time_and_recovers(servers, tmp_path):
 
         rasa.down = True
         down_chat = new_chat()
-        api.push(api.message(down_chat, "hello", "ar"))
+        api.push(api.message(down_chat, "👋", "ar"))  # no language of its own: the hint's
         (trouble,) = api.wait_sent(down_chat, timeout=10)
         assert trouble.text == translate("ar", texts.TROUBLE)
+        api.push(api.message(down_chat, "مرحبا، هل أنت هنا؟", "en"))  # the message's own
+        assert api.wait_sent(down_chat, 2, timeout=10)[1].text == translate("ar", texts.TROUBLE)
 
         rasa.down = False
         api.push(api.message(down_chat, "hello again", "ar"))
-        assert api.wait_sent(down_chat, 2, timeout=10)[1].text == "echo: hello again"
+        assert api.wait_sent(down_chat, 3, timeout=10)[2].text == "echo: hello again"
     finally:
         assert stop(process) == 0, log.read_text()
     assert "hello" not in log.read_text()
