@@ -17,6 +17,14 @@ TELL_ME_MORE = N_("Tell me more")
 MAIN_MENU = N_("Main menu")
 # NOTE: shown when the assistant is unsure, above 2-3 topic buttons
 DID_YOU_MEAN = N_("Did you mean one of these?")
+# NOTE: Telegram command menu: /start
+COMMAND_START = N_("Start and see what I can do")
+# NOTE: Telegram command menu: /help
+COMMAND_HELP = N_("What I can help with")
+# NOTE: Telegram command menu: /language
+COMMAND_LANGUAGE = N_("Choose your language")
+# NOTE: Telegram command menu: /privacy
+COMMAND_PRIVACY = N_("What is stored about you")
 # NOTE: button under an answer: the person asked something else; shows the next
 # likeliest topics
 NOT_WHAT_I_ASKED = N_("That's not what I asked")

@@ -141,6 +141,7 @@ class FakeBotApi(ThreadedServer):
         self.chats: dict[int, dict] = {}
         self.early: list[tuple[int, float, float]] = []  # (chat, came at, allowed from)
         self.rate_limited: list[tuple[int, float, int]] = []  # (chat, at, retry_after)
+        self.command_menus: dict[str, list[tuple[str, str]]] = {}  # by language_code
         self._pending: list[dict] = []
         self._new_updates: asyncio.Event | None = None
         self._next_update_id = 1000
@@ -411,6 +412,25 @@ class FakeBotApi(ThreadedServer):
         return True
 
     async def api_setMyCommands(self, params: dict) -> bool:
+        """As documented: 1-100 commands, each 1-32 of a-z, 0-9 and _, with a 1-256
+        character description; `language_code` empty or a two-letter ISO 639-1 code."""
+        try:
+            commands = json.loads(params.get("commands", ""))
+        except ValueError:
+            raise ApiError(400, "Bad Request: can't parse commands JSON object") from None
+        if not isinstance(commands, list) or not 1 <= len(commands) <= 100:
+            raise ApiError(400, "Bad Request: commands must be a non-empty array")
+        for command in commands:
+            name, description = command.get("command", ""), command.get("description", "")
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(description) <= 256:
+                raise ApiError(400, "Bad Request: command description is invalid")
+        language = params.get("language_code", "")
+        if language and not re.fullmatch(r"[a-z]{2}", language):
+            raise ApiError(400, "Bad Request: invalid language code")
+        with self.lock:
+            self.command_menus[language] = [(c["command"], c["description"]) for c in commands]
         return True
 
     def _flood_control(self, chat_id: int) -> None:

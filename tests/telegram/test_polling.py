@@ -50,6 +50,21 @@ def test_polling_started_cleanly(tg):
     assert set(json.loads(allowed)) == {"message", "callback_query"}
 
 
+def test_the_command_menu_is_set_in_every_language(tg):
+    menus = tg.api.command_menus
+    assert set(menus) == {"", *SUPPORTED_LANGUAGES}
+    assert menus[""] == menus["en"]
+    assert menus["fr"] == [
+        ("start", "Commencer et voir ce que je sais faire"),
+        ("help", "Ce que je peux faire pour vous"),
+        ("menu", "Menu principal"),
+        ("language", "Choisir la langue"),
+        ("privacy", "Ce qui est enregistré sur vous"),
+        ("forget", translate("fr", texts.ERASE_MY_DATA)),
+    ]
+    assert menus["sw"][3] == ("language", "Chagua lugha yako")
+
+
 def test_a_french_user_start_is_greeted_in_french_with_the_main_menu(tg):
     chat = new_chat()
     (greeting,) = tg.exchange(chat, tg.api.message(chat, "/start", "fr"), expect=1)

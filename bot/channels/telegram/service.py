@@ -18,6 +18,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.channels.telegram.application import ALLOWED_UPDATES, build_application
 from bot.channels.telegram.chats import CHANNEL, PERSON_PREFIX, ChatTagger
+from bot.channels.telegram.commands import publish_command_menus
 from bot.channels.telegram.config import TelegramConfig, telegram_config
 from bot.channels.telegram.dedup import RecentUpdates, RedisUpdateLog, UpdateLog
 from bot.channels.telegram.handlers import Handlers
@@ -81,6 +82,7 @@ class TelegramChannel:
         application = self.application
         try:
             await _retrying("reach the Bot API", application.initialize)
+            await _retrying("set the command menu", lambda: publish_command_menus(application.bot))
             await application.start()
             if self.config.webhook_mode:
                 await _retrying(
