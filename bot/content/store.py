@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Column, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -66,17 +66,25 @@ class ContentStore:
 
     def titles(self, topic_ids: list[str], language: str) -> dict[str, str]:
         """Button labels for topics, each in the best language available."""
+        best = self._best_titles(
+            Answer.topic_id, Answer.language, Answer.title, topic_ids, language
+        )
+        return {topic_id: best[topic_id] for topic_id in topic_ids if topic_id in best}
+
+    def _best_titles(
+        self, key: Column, lang_column: Column, title_column: Column, keys: list[str],
+        language: str,
+    ) -> dict[str, str]:  # fmt: skip
+        """{key: title} in the best language of `language`'s fallback chain."""
         chain = fallback_chain(language)
         rank = {lang: i for i, lang in enumerate(chain)}
         best: dict[str, tuple[int, str]] = {}
+        query = select(key, lang_column, title_column).where(key.in_(keys), lang_column.in_(chain))
         with Session(self._engine, future=True) as session:
-            query = select(Answer.topic_id, Answer.language, Answer.title).where(
-                Answer.topic_id.in_(topic_ids), Answer.language.in_(chain)
-            )
-            for topic_id, lang, title in session.execute(query):
-                if topic_id not in best or rank[lang] < best[topic_id][0]:
-                    best[topic_id] = (rank[lang], title)
-        return {topic_id: best[topic_id][1] for topic_id in topic_ids if topic_id in best}
+            for found, lang, title in session.execute(query):
+                if found not in best or rank[lang] < best[found][0]:
+                    best[found] = (rank[lang], title)
+        return {found: title for found, (_, title) in best.items()}
 
     def family_topics(self, family: str) -> list[str]:
         with Session(self._engine, future=True) as session:
@@ -105,17 +113,10 @@ class ContentStore:
 
     def family_titles(self, families: list[str], language: str) -> dict[str, str]:
         """Menu titles of families, each in the best language available, else its id."""
-        chain = fallback_chain(language)
-        rank = {lang: i for i, lang in enumerate(chain)}
-        best: dict[str, tuple[int, str]] = {}
-        with Session(self._engine, future=True) as session:
-            query = select(FamilyTitle.family_id, FamilyTitle.language, FamilyTitle.title).where(
-                FamilyTitle.family_id.in_(families), FamilyTitle.language.in_(chain)
-            )
-            for family, lang, title in session.execute(query):
-                if family not in best or rank[lang] < best[family][0]:
-                    best[family] = (rank[lang], title)
-        return {family: best[family][1] if family in best else family for family in families}
+        best = self._best_titles(
+            FamilyTitle.family_id, FamilyTitle.language, FamilyTitle.title, families, language
+        )
+        return {family: best.get(family, family) for family in families}
 
     def topic_family(self, topic_id: str) -> str | None:
         with Session(self._engine, future=True) as session:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import TypeVar
 
@@ -105,8 +106,10 @@ class Assistant:
             raise await self._unavailable(speaker, text, "no answer in time") from None
         except RasaUnavailable as error:
             raise await self._unavailable(speaker, text, str(error)) from None
-        fallback = await self.language_for(speaker, text)
-        replies = [r for r in (Reply.from_rasa(m, fallback) for m in raw) if r is not None]
+        replies = [r for r in (Reply.from_rasa(m, "") for m in raw) if r is not None]
+        if any(not r.language for r in replies):  # our actions always say; Rasa's own may not
+            fallback = await self.language_for(speaker, text)
+            replies = [r if r.language else replace(r, language=fallback) for r in replies]
         if not replies:
             raise await self._unavailable(speaker, text, "empty answer")
         try:
