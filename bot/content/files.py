@@ -15,13 +15,13 @@ from pathlib import Path
 import yaml
 
 from bot import PROJECT_ROOT
+from bot.content.validation import answer_problems
 from bot.i18n.locales import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.settings import LOCAL_SETTING_NAMES
 
 CONTENT_DIR = PROJECT_ROOT / "data" / "content"
 CATALOGUE_FILE = "catalogue.yml"
 ANSWER_FIELDS = {"title", "text", "more", "source"}
-REQUIRED_FIELDS = ("title", "text")
 FAMILY_FIELDS = ("topics", "source", "menu")
 # Top-level keys of `<family>/<lang>.yml` that are not topic ids: the family's menu title,
 # and (in translations) the hash of the English title it was last checked against.
@@ -32,7 +32,6 @@ MAX_FAMILY_TITLE_CHARS = 60
 _STR_TAG = "tag:yaml.org,2002:str"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _ID = re.compile(r"\w+")
-PLACEHOLDER = re.compile(r"(?<!\{)\{(\w*)\}(?!\})")
 
 
 class ContentError(ValueError):
@@ -71,8 +70,13 @@ class AnswerEntry:
 
     def english_hash(self) -> str:
         """Identifies this wording; translations record the English hash they follow."""
-        body = "\x1f".join((self.title, self.text, self.more or ""))
-        return hashlib.sha256(body.encode()).hexdigest()[:8]
+        return answer_hash(self.title, self.text, self.more)
+
+
+def answer_hash(title: str, text: str, more: str | None) -> str:
+    """Identifies an answer's wording (the `source:` a translation records of its English)."""
+    body = "\x1f".join((title, text, more or ""))
+    return hashlib.sha256(body.encode()).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -285,6 +289,7 @@ def load_family_file(
                 f"{location}: topic {topic_id!r} belongs in {topic.family}/{language}.yml"
             )
         fields: dict[str, str] = {}
+        lines: dict[str, str] = {}
         for name, value in _mapping(node, path, root, f"topic {topic_id!r}"):
             if name not in ANSWER_FIELDS:
                 raise ContentError(
@@ -294,11 +299,13 @@ def load_family_file(
             if not isinstance(value, yaml.ScalarNode):
                 raise ContentError(f"{_node_location(path, value, root)}: {name} must be text")
             fields[name] = value.value.strip()
-            if name != "source":
-                _check_placeholders(fields[name], topic, _node_location(path, value, root))
-        for name in REQUIRED_FIELDS:
-            if not fields.get(name):
-                raise ContentError(f"{location}: topic {topic_id!r} has no {name}")
+            lines[name] = _node_location(path, value, root)
+        problems = answer_problems(
+            topic_id, topic.settings, fields.get("title", ""), fields.get("text", ""),
+            fields.get("more"), allow_too_long=True,
+        )  # fmt: skip
+        if problems:
+            raise ContentError(f"{lines.get(problems[0].field, location)}: {problems[0].message}")
         answers.append(
             AnswerEntry(
                 topic_id=topic_id,
@@ -342,16 +349,6 @@ def _family_title(
             )
         source = source_node.value.strip() or None
     return FamilyTitleEntry(family, language, title, source, location)
-
-
-def _check_placeholders(text: str, topic: TopicEntry, location: str) -> None:
-    for name in PLACEHOLDER.findall(text):
-        if name not in topic.settings:
-            allowed = ", ".join(f"{{{s}}}" for s in topic.settings) or "none"
-            raise ContentError(
-                f"{location}: placeholder {{{name}}} is not allowed in {topic.id!r} "
-                f"(allowed: {allowed})"
-            )
 
 
 def answer_files(root: Path = CONTENT_DIR) -> list[Path]:

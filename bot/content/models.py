@@ -38,6 +38,8 @@ class FamilyTitle(Base):
 
 
 class Topic(Base):
+    """A topic of the catalogue."""
+
     __tablename__ = "topics"
 
     id = Column(String(64), primary_key=True)
@@ -45,6 +47,8 @@ class Topic(Base):
     position = Column(Integer, nullable=False)
     related = Column(JSON, nullable=False, default=list)
     settings = Column(JSON, nullable=False, default=list)
+    # Languages in which an administrator marked that the English answer serves as it is.
+    no_translation_needed = Column(JSON, nullable=False, default=list)
 
 
 class Answer(Base):
@@ -58,3 +62,8 @@ class Answer(Base):
     # Hash of the English answer this translation was last checked against.
     source = Column(String(16), nullable=True)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=_now, onupdate=_now)
+    revision = Column(Integer, nullable=False, default=1)
+    # Who last changed it in the interface; None while it is what the files say.
+    edited_by = Column(String(64), nullable=True)
+    # Hash of the files' version last loaded by `content sync` (to tell interface edits apart).
+    synced_hash = Column(String(16), nullable=True)

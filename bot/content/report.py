@@ -23,10 +23,8 @@ from bot.content.files import (
     answer_files,
     load_content,
 )
+from bot.content.validation import is_too_long
 from bot.i18n.locales import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
-
-MAX_TEXT_CHARS = 700
-MAX_TITLE_CHARS = 40
 
 
 @dataclass
@@ -43,11 +41,7 @@ class LanguageReport:
 
 
 def _too_long(answer: AnswerEntry) -> bool:
-    return (
-        len(answer.text) > MAX_TEXT_CHARS
-        or len(answer.more or "") > MAX_TEXT_CHARS
-        or len(answer.title) > MAX_TITLE_CHARS
-    )
+    return is_too_long(answer.title, answer.text, answer.more)
 
 
 def family_title_key(family: str) -> str:

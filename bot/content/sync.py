@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.content.files import CONTENT_DIR, load_content
+from bot.admin.answers import add_revision
+from bot.admin.models import AnswerRevision, ContentConflict
+from bot.content.files import CONTENT_DIR, AnswerEntry, answer_hash, load_content
 from bot.content.models import Answer, Base, Family, FamilyTitle, Topic
 
 # How the report names a row of each table, from its primary key.
@@ -27,14 +29,82 @@ class SyncReport:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    # Answers changed in the interface and in the files since the last sync: the
+    # interface's version stays live, the files' waits in `content_conflicts`.
+    conflicts: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [
             f"{len(self.added)} added, {len(self.changed)} changed, {self.unchanged} unchanged"
+            + (f", {len(self.conflicts)} in conflict" if self.conflicts else "")
         ]
         lines += [f"  added   {item}" for item in self.added]
         lines += [f"  changed {item}" for item in self.changed]
+        lines += [
+            f"  conflict {item}: changed in the interface and in the files; the interface's "
+            "version stays until someone chooses in /admin"
+            for item in self.conflicts
+        ]
         return "\n".join(lines)
+
+
+def _version(values: dict[str, Any]) -> str:
+    return answer_hash(values["title"], values["text"], values["more"]) + (values["source"] or "")
+
+
+def _sync_answer(
+    session: Session, report: SyncReport, row: Answer | None, entry: AnswerEntry
+) -> None:
+    """Applies the files' answer unless the interface changed it since the last sync."""
+    name = _ROW_NAMES[Answer].format(topic_id=entry.topic_id, language=entry.language)
+    values = {"title": entry.title, "text": entry.text, "more": entry.more, "source": entry.source}
+    version = _version(values)
+    key = (entry.topic_id, entry.language)
+    if row is None:
+        row = Answer(topic_id=entry.topic_id, language=entry.language, revision=1,
+                     synced_hash=version, **values)  # fmt: skip
+        session.add(row)
+        add_revision(session, row, "files", "files")
+        report.added.append(name)
+        return
+    current = {"title": row.title, "text": row.text, "more": row.more, "source": row.source}
+    if current == values:
+        if row.edited_by is not None or row.synced_hash != version:  # edits committed back
+            row.edited_by, row.synced_hash = None, version
+            session.execute(
+                delete(ContentConflict).where(
+                    ContentConflict.topic_id == key[0], ContentConflict.language == key[1]
+                )
+            )
+        report.unchanged += 1
+        return
+    if row.edited_by is not None:
+        if version != row.synced_hash:  # the files changed too: a person decides
+            conflict = session.get(ContentConflict, key) or ContentConflict(
+                topic_id=key[0], language=key[1], title="", text=""
+            )
+            for field_name, value in values.items():
+                setattr(conflict, field_name, value)
+            session.merge(conflict)
+            report.conflicts.append(name)
+        else:
+            report.unchanged += 1  # the files are only behind the interface
+        return
+    if session.get(ContentConflict, key) is None and not _has_revisions(session, row):
+        add_revision(session, row, "files", "files")  # the version before this sync
+    for field_name, value in values.items():
+        setattr(row, field_name, value)
+    row.revision = (row.revision or 0) + 1
+    row.synced_hash = version
+    add_revision(session, row, "files", "files")
+    report.changed.append(name)
+
+
+def _has_revisions(session: Session, row: Answer) -> bool:
+    query = select(AnswerRevision.id).where(
+        AnswerRevision.topic_id == row.topic_id, AnswerRevision.language == row.language
+    )
+    return session.scalar(query.limit(1)) is not None
 
 
 def sync_content(engine: Engine, root: Path = CONTENT_DIR) -> SyncReport:
@@ -68,15 +138,7 @@ def sync_content(engine: Engine, root: Path = CONTENT_DIR) -> SyncReport:
             _upsert(session, report, topics.get(entry.id), Topic, {"id": entry.id}, values)
         answers = {(a.topic_id, a.language): a for a in session.scalars(select(Answer))}
         for entry in content.answers:
-            key = {"topic_id": entry.topic_id, "language": entry.language}
-            values = {
-                "title": entry.title,
-                "text": entry.text,
-                "more": entry.more,
-                "source": entry.source,
-            }
-            row = answers.get((entry.topic_id, entry.language))
-            _upsert(session, report, row, Answer, key, values)
+            _sync_answer(session, report, answers.get((entry.topic_id, entry.language)), entry)
     return report
 
 

@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BASELINE = "0001"
+# The tables of the baseline migration, which a pre-migration database is given.
+BASELINE_TABLES = ("answers", "conversations", "families", "family_titles", "outbox", "topics")
 ADVISORY_LOCK_KEY = 0x44696769  # "Digi": any fixed 64-bit number shared by every instance
 
 
@@ -60,7 +62,8 @@ def _adopt_unversioned(engine: Engine) -> None:
     if "topics" in tables and "alembic_version" not in tables:
         from bot.db.migrations.models import metadata
 
-        metadata().create_all(engine)
+        baseline = [t for name, t in metadata().tables.items() if name in BASELINE_TABLES]
+        metadata().create_all(engine, tables=baseline)
         command.stamp(alembic_config(engine), BASELINE)
         logger.info("database from before migrations: adopted as revision %s", BASELINE)
 

@@ -6,6 +6,7 @@ from sqlalchemy import MetaData
 
 
 def metadata() -> MetaData:
+    from bot.admin import models as admin_models  # noqa: F401 - registers the tables
     from bot.content import models as content_models  # noqa: F401 - registers the tables
     from bot.core import models as core_models  # noqa: F401 - registers the tables
     from bot.db.base import Base

@@ -1,0 +1,1 @@
+"""The administrators' side: accounts, content editing, local settings, review, analytics."""

@@ -1,0 +1,88 @@
+"""The one check of an answer's fields, used by `content sync`, `content import` and the
+admin interface alike, so that what one accepts the others accept too."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+MAX_TEXT_CHARS = 700  # a chat message a person reads on a small phone
+MAX_TITLE_CHARS = 40  # a button label
+PLACEHOLDER = re.compile(r"(?<!\{)\{(\w*)\}(?!\})")
+# Characters an editor never means to type: controls (but newline and tab) and
+# the invisible ones that reorder text (bidi overrides) or hide it.
+_INVISIBLE = {"Cc", "Cf", "Co", "Cs"}
+_ALLOWED_CONTROLS = {"\n", "\t", "\u200c", "\u200d"}  # ZWNJ/ZWJ: needed in Arabic, emoji
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str  # title, text or more
+    code: str  # required, too_long, placeholder, invisible
+    message: str
+
+
+def is_too_long(title: str, text: str, more: str | None) -> bool:
+    return (
+        len(title) > MAX_TITLE_CHARS
+        or len(text) > MAX_TEXT_CHARS
+        or len(more or "") > MAX_TEXT_CHARS
+    )
+
+
+def answer_problems(
+    topic_id: str,
+    allowed_settings: Iterable[str],
+    title: str,
+    text: str,
+    more: str | None,
+    allow_too_long: bool = False,
+) -> list[Problem]:
+    """What is wrong with an answer; empty when it may be served.
+
+    `allow_too_long` is for the shipped files, whose over-long answers the completeness
+    report lists for a translator instead of refusing the whole content."""
+    allowed = tuple(allowed_settings)
+    problems: list[Problem] = []
+    fields = {"title": title, "text": text, "more": more or ""}
+    for name in ("title", "text"):
+        if not fields[name].strip():
+            problems.append(Problem(name, "required", f"topic {topic_id!r} has no {name}"))
+    if not allow_too_long:
+        for name, limit in (("title", MAX_TITLE_CHARS), ("text", MAX_TEXT_CHARS),
+                            ("more", MAX_TEXT_CHARS)):  # fmt: skip
+            if len(fields[name]) > limit:
+                problems.append(
+                    Problem(
+                        name,
+                        "too_long",
+                        f"the {name} has {len(fields[name])} characters (at most {limit})",
+                    )
+                )
+    for name, value in fields.items():
+        for placeholder in PLACEHOLDER.findall(value):
+            if placeholder not in allowed:
+                shown = ", ".join(f"{{{s}}}" for s in allowed) or "none"
+                problems.append(
+                    Problem(
+                        name,
+                        "placeholder",
+                        f"placeholder {{{placeholder}}} is not allowed in {topic_id!r} "
+                        f"(allowed: {shown})",
+                    )
+                )
+        bad = sorted(
+            {
+                f"U+{ord(c):04X}"
+                for c in value
+                if unicodedata.category(c) in _INVISIBLE and c not in _ALLOWED_CONTROLS
+            }
+        )
+        if bad:
+            listed = ", ".join(bad)
+            problems.append(
+                Problem(name, "invisible", f"the {name} has invisible characters ({listed})")
+            )
+    return problems
