@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.conversation import replies
 from bot.conversation.context import AssistantContext, assistant_context
+from bot.conversation.observe import before_turn, observe
 from bot.conversation.turn import Turn
 from bot.dialogue import ANSWER_INTENT
 from bot.i18n import texts
@@ -40,8 +41,11 @@ class DigiBridgeAction(Action, ABC):
         context = assistant_context()
         turn = Turn.from_parse_data(tracker.latest_message, tracker.current_slot_values())
         language = turn.reply_language(context.vocabulary)
+        before = before_turn(tracker.events)
         if not turn.is_button and is_unsupported_language(turn.text, context.vocabulary):
-            dispatcher.utter_message(json_message=replies.unsupported_language().as_json())
+            reply = replies.unsupported_language()
+            dispatcher.utter_message(json_message=reply.as_json())
+            observe(context.engine, turn, [reply], reply.language, before)
             return []
         try:
             answer, events = self.respond(context, turn, language)
@@ -52,6 +56,7 @@ class DigiBridgeAction(Action, ABC):
         for reply in answer:
             dispatcher.utter_message(json_message=reply.as_json())
         spoken = answer[-1].language if answer else language
+        observe(context.engine, turn, answer, spoken, before)
         return [*events, SlotSet("conversation_language", spoken)]
 
 

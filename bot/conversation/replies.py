@@ -27,16 +27,51 @@ def payload(intent: str, **entities: str) -> str:
     return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
 
+# What is said instead of a line that needs a local value the deployment has not set; a
+# line that needs an unset operator's name is left out.
+UNSET_STAND_INS = {
+    "portal_url": texts.UNSET_PORTAL_URL,
+    "cybercrime_contact": texts.UNSET_CYBERCRIME_CONTACT,
+    "emergency_number": texts.UNSET_EMERGENCY_NUMBER,
+    "help_desk": texts.UNSET_HELP_DESK,
+}
+_LIST_MARKER = re.compile(r"\s*(?:[-•*]|\d+[.)])\s+")
+_SENTENCE_END = re.compile(r"[.!?…؟]+\s+|[。！？]+\s*")
+
+
 def render(text: str, language: str, local_values: dict[str, str]) -> str:
-    """Fills `{portal_url}`-style placeholders; an unset one is said plainly, not invented."""
+    """Fills `{portal_url}`-style placeholders. A line that needs an unset value is replaced
+    by a plain sentence that stands on its own (once per answer), or left out: an answer
+    never says "…run by: not set up here" in mid-sentence."""
+    lines: list[str] = []
+    said: set[str] = set()
+    for line in text.split("\n"):
+        unset = [name for name in _PLACEHOLDER.findall(line) if name and not local_values.get(name)]
+        if not unset:
+            lines.append(_PLACEHOLDER.sub(lambda m: _fill(m, local_values), line))
+            continue
+        stand_in = next((UNSET_STAND_INS[n] for n in unset if n in UNSET_STAND_INS), None)
+        marker = _LIST_MARKER.match(line)
+        start = marker.end() if marker else 0
+        needs = min(line.index("{" + name + "}") for name in unset)
+        # Keep the sentences before the one that needs the value.
+        ends = [m.end() for m in _SENTENCE_END.finditer(line, start, needs)]
+        kept = line[start : ends[-1]].strip() if ends else ""
+        kept = _PLACEHOLDER.sub(lambda m: _fill(m, local_values), kept)
+        said_now = ""
+        if stand_in is not None and stand_in not in said:
+            said.add(stand_in)
+            said_now = translate(language, stand_in)
+        joined = " ".join(part for part in (kept, said_now) if part)
+        if joined:
+            lines.append(line[:start] + joined)
+    return "\n".join(lines).strip()
 
-    def fill(match: re.Match[str]) -> str:
-        if match.group(0) in ("{{", "}}"):
-            return match.group(0)[0]
-        value = local_values.get(match.group(1), "")
-        return value or translate(language, texts.LOCAL_SETTING_UNSET)
 
-    return _PLACEHOLDER.sub(fill, text)
+def _fill(match: re.Match[str], local_values: dict[str, str]) -> str:
+    if match.group(0) in ("{{", "}}"):
+        return match.group(0)[0]
+    return local_values.get(match.group(1), "")
 
 
 # The footer under the answers of a family that cites a source (catalogue: `source:`).

@@ -34,9 +34,26 @@ WHICH_LANGUAGE = N_("Which language would you like me to use?")
 SOURCE_GDI_STATEMENT = N_(
     "Source: statement of the Global Development Initiative Digital Cooperation Forum"
 )
-# NOTE: replaces a local setting (portal address, phone number...) that the deployment has
-# not set
-LOCAL_SETTING_UNSET = N_("not set up here: please ask your local administration")
+# NOTE: said instead of a sentence that needs the government services portal's address, when the
+# deployment has not set it
+UNSET_PORTAL_URL = N_(
+    "Ask at a government office for the official website's address, and type it in yourself."
+)
+# NOTE: said instead of a sentence that needs where to report online fraud or abuse, when the
+# deployment has not set it
+UNSET_CYBERCRIME_CONTACT = N_(
+    "You can report it to the police."
+)
+# NOTE: said instead of a sentence that needs the emergency phone number, when the deployment has
+# not set it
+UNSET_EMERGENCY_NUMBER = N_(
+    "In an emergency, call your local emergency number."
+)
+# NOTE: said instead of a sentence that needs the help desk's contact, when the deployment has not
+# set it
+UNSET_HELP_DESK = N_(
+    "A public library or community centre near you may be able to help."
+)
 UNSUPPORTED_LANGUAGE = N_(
     "Sorry, I don't speak that language yet. I can answer in these languages:"
 )

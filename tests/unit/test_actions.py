@@ -6,6 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
+from bot.admin.local_settings import LocalSettingsStore
 from bot.conversation.context import AssistantContext
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
@@ -14,9 +15,15 @@ from bot.settings import Settings
 
 
 @pytest.fixture
-def assistant(store, monkeypatch):
+def assistant(store, engine, monkeypatch):
     settings = Settings(portal_url="https://services.example.gov")
-    ctx = AssistantContext(settings=settings, store=store, vocabulary=Vocabulary({}))
+    ctx = AssistantContext(
+        settings=settings,
+        store=store,
+        vocabulary=Vocabulary({}),
+        local_settings=LocalSettingsStore(engine, settings.local_values()),
+        engine=engine,
+    )
     monkeypatch.setattr(actions, "assistant_context", lambda: ctx)
     return ctx
 
@@ -60,8 +67,15 @@ def test_local_settings_fill_answers_and_unset_ones_are_said_plainly(assistant):
         actions.ActionAnswerTopic(),
         tracker("cybercrime", "report_cybercrime", slots={"language": "es"}),
     )
-    assert "{" not in message["text"]
-    assert "administración" in message["text"]
+    # The contact is unset here: its line is replaced by a sentence that stands alone,
+    # and the emergency line (number unset too) by its own.
+    lines = message["text"].splitlines()
+    assert "{" not in message["text"] and "configurad" not in message["text"]
+    assert (
+        "Si sufriste una estafa, acoso o amenazas por internet, puedes denunciarlo. "
+        "Puedes denunciarlo a la policía." in lines
+    )
+    assert "En una emergencia, llama al número de emergencias de tu país." in lines
 
 
 def test_cooperation_answers_name_their_source(assistant):
