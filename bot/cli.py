@@ -64,19 +64,103 @@ def _cmd_content_sync(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_content_export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.content.export import export_content
-    from bot.content.sync import has_content
+def _content_engine(settings: Settings):  # noqa: ANN202 - an SQLAlchemy Engine
     from bot.db.engine import create_database_engine
     from bot.db.migrate import upgrade
 
     engine = create_database_engine(settings.content_database_url)
     upgrade(engine, load_content=False)
+    return engine
+
+
+def _cmd_content_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.content.sync import has_content
+
+    engine = _content_engine(settings)
     if not has_content(engine):
         print("digibridge: the database holds no answers yet (`digibridge content sync`)")
         return 1
-    count = export_content(engine, Path(args.dir))
-    print(f"{count} answers written to {args.dir}")
+    if args.format is None:  # the data/content/ folder layout, for the repository
+        if not args.target:
+            print("digibridge: name a folder, or choose --format po|csv|yaml", file=sys.stderr)
+            return 2
+        from bot.content.export import export_content
+
+        count = export_content(engine, Path(args.target))
+        print(f"{count} answers written to {args.target}")
+        return 0
+    from bot.admin.transfer import export_answers
+
+    try:
+        name, data = export_answers(engine, args.format, args.language)
+    except ValueError as problem:
+        print(f"digibridge: {problem}", file=sys.stderr)
+        return 2
+    target = Path(args.target) if args.target else Path(name)
+    if target.is_dir():
+        target = target / name
+    target.write_bytes(data)
+    print(f"written to {target}")
+    return 0
+
+
+def _cmd_content_import(settings: Settings, args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if path.is_dir():  # a folder in the data/content/ layout: the same as sync
+        args.dir = str(path)
+        return _cmd_content_sync(settings, args)
+    from bot.admin.transfer import ImportRefused, import_answers
+
+    if not path.is_file():
+        print(f"digibridge: no file {path}", file=sys.stderr)
+        return 2
+    try:
+        report = import_answers(_content_engine(settings), path.read_bytes(), path.name, "cli")
+    except ImportRefused as problem:
+        print(f"digibridge: nothing imported: {problem}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
+
+
+def _cmd_admin_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy.orm import Session
+
+    from bot.admin import audit
+    from bot.admin.accounts import AccountError, Accounts
+
+    engine = _content_engine(settings)
+    languages = tuple(x.strip() for x in (args.languages or "").split(",") if x.strip())
+    try:
+        staff, password = Accounts(engine).create_user(args.name, args.role, languages)
+    except AccountError as problem:
+        print(f"digibridge: {problem}", file=sys.stderr)
+        return 2
+    with Session(engine, future=True) as session, session.begin():
+        audit.record(session, "cli", "account.create", staff.name, None, staff.as_json())
+    print(f"account {staff.name!r} ({staff.role}) created.")
+    print(f"one-time password: {password}")
+    print("Sign in at /admin/login; the password must be changed at first sign-in.")
+    return 0
+
+
+def _cmd_admin_reset_password(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.admin.accounts import AccountError, Accounts
+
+    try:
+        password = Accounts(_content_engine(settings)).reset_password(args.name)
+    except AccountError as problem:
+        print(f"digibridge: {problem}", file=sys.stderr)
+        return 2
+    print(f"one-time password: {password}")
+    return 0
+
+
+def _cmd_admin_list_users(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.admin.accounts import Accounts
+
+    for staff in Accounts(_content_engine(settings)).users():
+        print(f"{staff.name}\t{staff.role}\t{','.join(staff.languages)}")
     return 0
 
 
@@ -151,15 +235,23 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--dir", help="content folder (default: data/content)")
     sync.set_defaults(handler=_cmd_content_sync)
     export = content_commands.add_parser(
-        "export", help="write the database's content to files, in the data/content/ layout"
+        "export",
+        help="write the answers for translators (--format po|csv|yaml) or, without a format, "
+        "the whole content to a folder in the data/content/ layout",
     )
-    export.add_argument("dir", help="folder to write (created if missing)")
+    export.add_argument(
+        "target", nargs="?", help="file or folder to write (default: a file named after it)"
+    )
+    export.add_argument("--format", choices=("po", "csv", "yaml"), help="file format")
+    export.add_argument("--language", help="only this language (PO needs one)")
     export.set_defaults(handler=_cmd_content_export)
     load = content_commands.add_parser(
-        "import", help="load content files from a folder (same checks and report as sync)"
+        "import",
+        help="load a PO, CSV or YAML file (all or nothing), or a folder in the data/content/ "
+        "layout (as sync)",
     )
-    load.add_argument("dir", help="folder in the data/content/ layout")
-    load.set_defaults(handler=_cmd_content_sync)
+    load.add_argument("path", help="file or folder")
+    load.set_defaults(handler=_cmd_content_import)
     report = content_commands.add_parser(
         "report", help="topics x languages: missing, stale or too long (exit 1 if any)"
     )
@@ -172,6 +264,24 @@ def build_parser() -> argparse.ArgumentParser:
     stamp.add_argument("--topic", action="append", help="only these topics (repeatable)")
     stamp.add_argument("--dir", help="content folder (default: data/content)")
     stamp.set_defaults(handler=_cmd_content_stamp)
+    admin = commands.add_parser("admin", help="administrators' accounts")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    create_user = admin_commands.add_parser(
+        "create-user", help="create an account; prints a one-time password"
+    )
+    create_user.add_argument("name", help="account name (letters, digits, . _ @ -)")
+    create_user.add_argument(
+        "--role", required=True, choices=("admin", "editor", "reviewer", "trainer")
+    )
+    create_user.add_argument("--languages", help="languages an editor may change, e.g. fr,ar")
+    create_user.set_defaults(handler=_cmd_admin_create_user)
+    reset = admin_commands.add_parser(
+        "reset-password", help="give an account a new one-time password"
+    )
+    reset.add_argument("name")
+    reset.set_defaults(handler=_cmd_admin_reset_password)
+    list_users = admin_commands.add_parser("list-users", help="every account and its role")
+    list_users.set_defaults(handler=_cmd_admin_list_users)
     return parser
 
 

@@ -176,6 +176,11 @@ class Settings(BaseSettings):
         180,
         "days after a person's last message when everything about them is erased (0: never)",
     )
+    review_retention_days: Count = _field(
+        "DIGIBRIDGE_REVIEW_RETENTION_DAYS",
+        30,
+        "days the review queue keeps a (masked) message the assistant could not answer",
+    )
     portal_url: str = _field(
         "DIGIBRIDGE_LOCAL_PORTAL_URL", "", "local: the government services portal's address"
     )

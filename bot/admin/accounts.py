@@ -26,6 +26,7 @@ from bot.i18n.locales import SUPPORTED_LANGUAGES
 MIN_PASSWORD_CHARS = 12
 SESSION_IDLE = timedelta(minutes=30)
 SESSION_LIFETIME = timedelta(hours=12)
+COOKIE_MAX_AGE = int(SESSION_LIFETIME.total_seconds())
 # After this many wrong passwords in a row (per account, and per address), each further
 # attempt waits twice as long as the one before, up to MAX_LOGIN_DELAY.
 FREE_LOGIN_FAILURES = 5

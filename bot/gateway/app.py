@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.admin.web import attach_admin
 from bot.channels.web.embedding import EMBEDDING, Embedding, embedding_headers
 from bot.channels.web.forwarded import forwarded_middlewares
 from bot.channels.web.ratelimit import (
@@ -84,6 +85,7 @@ def create_app(settings: Settings, rasa: RasaClient, assistant: Assistant) -> we
     app[RATE_LIMITER] = WebRateLimiter.from_settings(settings)
     app.on_cleanup.append(close_rate_limiter)
     app.router.add_get("/healthz", handle_health)
+    attach_admin(app, settings)
     for channel in assistant.channels:
         channel.attach(app)
     return app

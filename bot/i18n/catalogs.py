@@ -22,13 +22,16 @@ DOMAIN = "messages"
 
 
 @cache
-def translations(language: str, locales_dir: Path = LOCALES_DIR) -> gettext.NullTranslations:
-    """The catalogue of a supported language, or the untranslated (English) text."""
-    path = locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def translations(
+    language: str, locales_dir: Path = LOCALES_DIR, domain: str = DOMAIN
+) -> gettext.NullTranslations:
+    """The catalogue of a supported language (`messages`: what citizens see; `admin`: the
+    admin interface), or the untranslated (English) text."""
+    path = locales_dir / language / "LC_MESSAGES" / f"{domain}.po"
     if language not in SUPPORTED_LANGUAGES or not path.is_file():
         return gettext.NullTranslations()
     with path.open("rb") as po:
-        catalog = read_po(po, locale=language, domain=DOMAIN)
+        catalog = read_po(po, locale=language, domain=domain)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

@@ -41,19 +41,13 @@ UNSET_PORTAL_URL = N_(
 )
 # NOTE: said instead of a sentence that needs where to report online fraud or abuse, when the
 # deployment has not set it
-UNSET_CYBERCRIME_CONTACT = N_(
-    "You can report it to the police."
-)
+UNSET_CYBERCRIME_CONTACT = N_("You can report it to the police.")
 # NOTE: said instead of a sentence that needs the emergency phone number, when the deployment has
 # not set it
-UNSET_EMERGENCY_NUMBER = N_(
-    "In an emergency, call your local emergency number."
-)
+UNSET_EMERGENCY_NUMBER = N_("In an emergency, call your local emergency number.")
 # NOTE: said instead of a sentence that needs the help desk's contact, when the deployment has not
 # set it
-UNSET_HELP_DESK = N_(
-    "A public library or community centre near you may be able to help."
-)
+UNSET_HELP_DESK = N_("A public library or community centre near you may be able to help.")
 UNSUPPORTED_LANGUAGE = N_(
     "Sorry, I don't speak that language yet. I can answer in these languages:"
 )

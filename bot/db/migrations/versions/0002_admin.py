@@ -171,7 +171,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("topics", schema=None) as batch_op:
         batch_op.drop_column("no_translation_needed")
