@@ -44,3 +44,5 @@ bench-massive: $(STAMP)
 catalogs: $(STAMP)
 	$(VENV)/bin/pybabel extract --no-location --omit-header -c NOTE: -k _ -k N_ -o locales/messages.pot bot actions
 	$(VENV)/bin/pybabel update --no-fuzzy-matching --omit-header -i locales/messages.pot -d locales -D messages
+	$(VENV)/bin/pybabel extract --no-location --omit-header -F locales/admin-babel.cfg -k _ -k N_ -o locales/admin.pot .
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --omit-header -i locales/admin.pot -d locales -D admin

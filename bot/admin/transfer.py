@@ -305,8 +305,10 @@ def _clean(value: str) -> str:
 
 
 def _read_po(text: str, name: str) -> list[_Entry]:
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
+    # Only \n ends a PO line: str.splitlines would also cut at U+2028, U+0085 and the like
+    # inside a translation.
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.strip(" \t\r")
         if line.startswith("#~"):  # obsolete entries: skipped, but still PO syntax
             line = line[2:].strip()
         elif line.startswith("#"):

@@ -301,16 +301,16 @@ def test_a_translator_round_trips_a_po_file_through_the_api(site):
         assert same.status == 200, await same.text()
         assert (await same.json())["changed"] == ["strong_passwords [fr]"]
         assert ContentStore(engine).answer("strong_passwords", "fr").text == NEW_FR
-        again = await client.post("/admin/api/content/import?filename=fr.po", headers=BEARER,
-                                  data=out.getvalue())  # fmt: skip
-        assert (await again.json())["changed"] == []  # the same file twice changes nothing
-        message.string = "x" * 800
-        out = io.BytesIO()
-        write_po(out, catalog)
-        refused = await client.post("/admin/api/content/import?filename=fr.po", headers=BEARER,
-                                    data=out.getvalue())  # fmt: skip
-        assert refused.status == 422
-        assert "strong_passwords.text" in (await refused.json())["error"]["message"]
-        assert ContentStore(engine).answer("strong_passwords", "fr").text == NEW_FR
+    run(site, scenario)
+
+
+def test_the_sign_in_page_speaks_the_browsers_language_arabic_right_to_left(site):
+    async def scenario(client, engine, app):
+        page = await (await client.get("/admin/login", headers={"Accept-Language": "ar"})).text()
+        assert '<html lang="ar" dir="rtl">' in page and "تسجيل الدخول" in page
+        french = await (
+            await client.get("/admin/login", headers={"Accept-Language": "fr-FR"})
+        ).text()
+        assert '<html lang="fr" dir="ltr">' in french and "Se connecter" in french
 
     run(site, scenario)

@@ -35,3 +35,5 @@ SAVED = N_("Saved. People get the new text from their next message.")
 REVERTED = N_("The old version is live again.")
 IMPORTED = N_("Imported: %(changed)s answers changed, %(unchanged)s unchanged.")
 DONE = N_("Done.")
+# Page titles that only code names.
+PAGE_TITLES = (N_("Edit an answer"), N_("Sign in"), N_("Change password"))
