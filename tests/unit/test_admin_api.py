@@ -301,6 +301,23 @@ def test_a_translator_round_trips_a_po_file_through_the_api(site):
         assert same.status == 200, await same.text()
         assert (await same.json())["changed"] == ["strong_passwords [fr]"]
         assert ContentStore(engine).answer("strong_passwords", "fr").text == NEW_FR
+        again = await client.post("/admin/api/content/import?filename=fr.po", headers=BEARER,
+                                  data=out.getvalue())  # fmt: skip
+        assert again.status == 200, await again.text()
+        assert (await again.json())["changed"] == []  # the same file twice changes nothing
+        exported = await client.get("/admin/api/content/export?format=po&language=fr",
+                                    headers=BEARER)  # fmt: skip
+        fresh = read_po(io.BytesIO(await exported.read()))
+        next(m for m in fresh if m.context == "strong_passwords.text").string = "x" * 800
+        out = io.BytesIO()
+        write_po(out, fresh)
+        refused = await client.post("/admin/api/content/import?filename=fr.po", headers=BEARER,
+                                    data=out.getvalue())  # fmt: skip
+        assert refused.status == 422
+        problem = (await refused.json())["error"]["message"]
+        assert 'fr.po: entry "strong_passwords.text": the text has 800 characters' in problem
+        assert ContentStore(engine).answer("strong_passwords", "fr").text == NEW_FR
+
     run(site, scenario)
 
 

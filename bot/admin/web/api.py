@@ -417,10 +417,12 @@ async def read_upload(request: web.Request) -> tuple[str, bytes]:
                     raise web.HTTPRequestEntityTooLarge(MAX_IMPORT_BYTES, len(data))
                 return part.filename or "upload", bytes(data)
         raise web.HTTPBadRequest(reason="no file in the upload (field 'file')")
-    data = await request.content.read(MAX_IMPORT_BYTES + 1)
-    if len(data) > MAX_IMPORT_BYTES:
-        raise web.HTTPRequestEntityTooLarge(MAX_IMPORT_BYTES, len(data))
-    return request.query.get("filename", "upload"), data
+    data = bytearray()
+    async for chunk in request.content.iter_any():  # read(n) may stop at any chunk
+        data += chunk
+        if len(data) > MAX_IMPORT_BYTES:
+            raise web.HTTPRequestEntityTooLarge(MAX_IMPORT_BYTES, len(data))
+    return request.query.get("filename", "upload"), bytes(data)
 
 
 async def import_file(request: web.Request, name: str, data: bytes) -> dict[str, Any]:
