@@ -46,6 +46,14 @@ class Edit:
     more: str | None = None
     title: str | None = None  # None: keep the current title
 
+    def __post_init__(self) -> None:
+        # Browsers post form text with CRLF line ends (as HTML says they must), spreadsheets
+        # too; an answer's lines end with \n whoever wrote it.
+        for name in ("text", "more", "title"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, value.replace("\r\n", "\n").replace("\r", "\n"))
+
 
 def _fields(row: Answer | AnswerRevision) -> dict[str, Any]:
     return {"title": row.title, "text": row.text, "more": row.more}

@@ -4,7 +4,9 @@ queue, analytics and the API description. (The same against the running stack an
 Chromium: tests/integration/test_admin.py.)"""
 
 import asyncio
+import os
 import re
+import uuid
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -24,9 +26,31 @@ TOKEN = "t" * 40
 NEW_FR = "Un bon mot de passe est long : au moins trois mots au hasard. Un par compte."
 
 
+POSTGRES = os.environ.get("DIGIBRIDGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The embedded default, and the local PostgreSQL (a database of the test's own)."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    import psycopg2
+
+    name = f"digibridge_admin_{uuid.uuid4().hex[:12]}"
+    server = psycopg2.connect(f"{POSTGRES}/postgres")
+    server.autocommit = True
+    with server.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    yield f"{POSTGRES}/{name}"
+    with server.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    server.close()
+
+
 @pytest.fixture
-def site(tmp_path):
-    settings = Settings(data_dir=tmp_path, admin_token=TOKEN,
+def site(tmp_path, database_url):
+    settings = Settings(data_dir=tmp_path, admin_token=TOKEN, database_url=database_url,
                         web_allowed_origins=("https://library.example",))  # fmt: skip
     engine = create_database_engine(settings.content_database_url)
     upgrade(engine, load_content=False)
@@ -121,6 +145,10 @@ def test_the_validator_refuses_what_sync_would_refuse(site):
                                         json=body)  # fmt: skip
             assert response.status == 422
             assert (await response.json())["problems"][0]["code"] == code
+        # Line ends as browsers and spreadsheets send them are saved as plain newlines.
+        crlf = await client.put("/admin/api/topics/strong_passwords/fr", headers=BEARER,
+                                json={"text": "Première ligne.\r\nDeuxième ligne."})  # fmt: skip
+        assert (await crlf.json())["text"] == "Première ligne.\nDeuxième ligne."
         bad = await client.put("/admin/api/topics/strong_passwords/fr",
                                headers={**BEARER, "Content-Type": "application/json"},
                                data="{not json")  # fmt: skip
