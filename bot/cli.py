@@ -124,9 +124,6 @@ def _cmd_content_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_admin_create_user(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy.orm import Session
-
-    from bot.admin import audit
     from bot.admin.accounts import AccountError, Accounts
 
     engine = _content_engine(settings)
@@ -136,8 +133,6 @@ def _cmd_admin_create_user(settings: Settings, args: argparse.Namespace) -> int:
     except AccountError as problem:
         print(f"digibridge: {problem}", file=sys.stderr)
         return 2
-    with Session(engine, future=True) as session, session.begin():
-        audit.record(session, "cli", "account.create", staff.name, None, staff.as_json())
     print(f"account {staff.name!r} ({staff.role}) created.")
     print(f"one-time password: {password}")
     print("Sign in at /admin/login; the password must be changed at first sign-in.")

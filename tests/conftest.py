@@ -1,4 +1,8 @@
+import contextlib
+import os
 import shutil
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -8,6 +12,26 @@ from bot.content.store import ContentStore
 from bot.content.sync import sync_content
 from bot.db.engine import create_database_engine
 from bot.db.migrate import upgrade
+
+POSTGRES = os.environ.get("DIGIBRIDGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+
+
+@contextlib.contextmanager
+def postgres_database(prefix: str = "digibridge_test") -> Iterator[str]:
+    """A new database of the test's own on the local PostgreSQL, dropped afterwards."""
+    import psycopg2
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    server = psycopg2.connect(f"{POSTGRES}/postgres")
+    server.autocommit = True
+    try:
+        with server.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        yield f"{POSTGRES}/{name}"
+        with server.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        server.close()
 
 
 @pytest.fixture

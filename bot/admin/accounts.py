@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.admin import audit
 from bot.admin.models import AdminSession, AdminUser, ApiToken, utcnow
 from bot.admin.roles import LANGUAGE_LIMITED, ROLES, Right
 from bot.i18n.locales import SUPPORTED_LANGUAGES
@@ -31,6 +32,7 @@ COOKIE_MAX_AGE = int(SESSION_LIFETIME.total_seconds())
 # attempt waits twice as long as the one before, up to MAX_LOGIN_DELAY.
 FREE_LOGIN_FAILURES = 5
 MAX_LOGIN_DELAY = timedelta(minutes=15)
+MAX_TRACKED_ADDRESSES = 10_000
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,63}")
 _hasher = PasswordHasher()
 # A hash to verify against when the account does not exist, so that the answer takes as
@@ -131,22 +133,14 @@ class Accounts:
     # Accounts
 
     def create_user(
-        self, name: str, role: str, languages: tuple[str, ...] = ()
+        self, name: str, role: str, languages: tuple[str, ...] = (), actor: str = "cli"
     ) -> tuple[Staff, str]:
         """A new account and its one-time password (to be changed at first login)."""
         if not _NAME.fullmatch(name):
             raise AccountError(
                 "a name has 2-64 letters, digits or . _ @ - and starts with a letter or digit"
             )
-        if role not in ROLES:
-            raise AccountError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
-        unknown = [lang for lang in languages if lang not in SUPPORTED_LANGUAGES]
-        if unknown:
-            raise AccountError(
-                f"unknown language {unknown[0]!r} (supported: {', '.join(SUPPORTED_LANGUAGES)})"
-            )
-        if role in LANGUAGE_LIMITED and not languages:
-            raise AccountError(f"an {role} needs the languages they edit (--languages fr,ar)")
+        _check_role(role, languages)
         password = secrets.token_urlsafe(12)
         with Session(self._engine, future=True) as session, session.begin():
             if session.scalar(select(AdminUser.id).where(AdminUser.name == name)) is not None:
@@ -160,9 +154,11 @@ class Accounts:
             )
             session.add(user)
             session.flush()
-            return _staff(user), password
+            staff = _staff(user)
+            audit.record(session, actor, "account.create", name, None, staff.as_json())
+            return staff, password
 
-    def reset_password(self, name: str) -> str:
+    def reset_password(self, name: str, actor: str = "cli") -> str:
         """A new one-time password for an account; its sessions end."""
         password = secrets.token_urlsafe(12)
         with Session(self._engine, future=True) as session, session.begin():
@@ -173,6 +169,7 @@ class Accounts:
             user.must_change_password = True
             user.failed_logins = 0
             session.execute(delete(AdminSession).where(AdminSession.user_id == user.id))
+            audit.record(session, actor, "account.reset_password", name)
         return password
 
     def users(self) -> list[Staff]:
@@ -180,10 +177,10 @@ class Accounts:
             return [_staff(u) for u in session.scalars(select(AdminUser).order_by(AdminUser.name))]
 
     def update_user(
-        self, name: str, role: str | None = None, languages: tuple[str, ...] | None = None,
-        disabled: bool | None = None,
-    ) -> tuple[dict[str, object], dict[str, object]]:  # fmt: skip
-        """Changes an account; (before, after) for the audit log."""
+        self, name: str, actor: str, role: str | None = None,
+        languages: tuple[str, ...] | None = None, disabled: bool | None = None,
+    ) -> dict[str, object]:  # fmt: skip
+        """Changes an account's role, languages or whether it is disabled; what it is now."""
         with Session(self._engine, future=True) as session, session.begin():
             user = session.scalar(select(AdminUser).where(AdminUser.name == name))
             if user is None:
@@ -193,14 +190,11 @@ class Accounts:
                 "languages": list(user.languages),
                 "disabled": user.disabled,
             }
-            if role is not None:
-                if role not in ROLES:
-                    raise AccountError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
-                user.role = role
-            if languages is not None:
-                if any(lang not in SUPPORTED_LANGUAGES for lang in languages):
-                    raise AccountError("unknown language")
-                user.languages = list(dict.fromkeys(languages))
+            new_role = role if role is not None else user.role
+            new_languages = languages if languages is not None else tuple(user.languages)
+            _check_role(new_role, new_languages)
+            user.role = new_role
+            user.languages = list(dict.fromkeys(new_languages))
             if disabled is not None:
                 user.disabled = disabled
                 if disabled:
@@ -210,7 +204,8 @@ class Accounts:
                 "languages": list(user.languages),
                 "disabled": user.disabled,
             }
-            return before, after
+            audit.record(session, actor, "account.update", name, before, after)
+            return after
 
     def set_interface_language(self, user_id: int, language: str) -> None:
         if language not in SUPPORTED_LANGUAGES:
@@ -249,6 +244,12 @@ class Accounts:
                 user.last_failed_login = now
         by_address.count += 1
         by_address.last = now
+        if len(self._address_failures) > MAX_TRACKED_ADDRESSES:  # forget what has expired
+            cutoff = now - MAX_LOGIN_DELAY
+            for stale in [
+                a for a, f in self._address_failures.items() if f.last and f.last < cutoff
+            ]:
+                del self._address_failures[stale]
         raise LoginRefused()
 
     @staticmethod
@@ -269,6 +270,7 @@ class Accounts:
                 raise AccountError("the new password must differ from the current one")
             user.password_hash = _hasher.hash(new)
             user.must_change_password = False
+            audit.record(session, user.name, "account.change_password", user.name)
 
     # Sessions
 
@@ -318,12 +320,15 @@ class Accounts:
     # API tokens
 
     def create_token(self, user: Staff, label: str) -> tuple[int, str]:
+        if user.id == TOKEN_ADMIN.id:
+            raise AccountError("the deployment's admin token has no tokens of its own")
         label = label.strip()[:80] or "script"
         token = "dbt_" + secrets.token_urlsafe(32)
         with Session(self._engine, future=True) as session, session.begin():
             row = ApiToken(user_id=user.id, label=label, token_hash=secret_hash(token))
             session.add(row)
             session.flush()
+            audit.record(session, user.name, "token.create", f"{user.name}/{row.id}", None, label)
             return row.id, token
 
     def tokens(self, user: Staff) -> list[dict[str, object]]:
@@ -340,7 +345,10 @@ class Accounts:
     def revoke_token(self, user: Staff, token_id: int) -> bool:
         with Session(self._engine, future=True) as session, session.begin():
             query = delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
-            return bool(session.execute(query).rowcount)
+            if not session.execute(query).rowcount:
+                return False
+            audit.record(session, user.name, "token.revoke", f"{user.name}/{token_id}")
+            return True
 
     def token_user(self, token: str) -> Staff | None:
         with Session(self._engine, future=True) as session, session.begin():
@@ -354,6 +362,18 @@ class Accounts:
             staff = _staff(user)
             # A script cannot change a password at a prompt; its token stands for the account.
             return Staff(staff.id, staff.name, staff.role, staff.languages, False, None)
+
+
+def _check_role(role: str, languages: tuple[str, ...]) -> None:
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+    unknown = [lang for lang in languages if lang not in SUPPORTED_LANGUAGES]
+    if unknown:
+        raise AccountError(
+            f"unknown language {unknown[0]!r} (supported: {', '.join(SUPPORTED_LANGUAGES)})"
+        )
+    if role in LANGUAGE_LIMITED and not languages:
+        raise AccountError(f"an {role} needs the languages they edit (--languages fr,ar)")
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -106,6 +106,13 @@ def add_revision(session: Session, row: Answer, author: str, origin: str) -> Non
     )
 
 
+def has_revisions(session: Session, row: Answer) -> bool:
+    query = select(AnswerRevision.id).where(
+        AnswerRevision.topic_id == row.topic_id, AnswerRevision.language == row.language
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
 class AnswerEditor:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -173,7 +180,7 @@ class AnswerEditor:
         if row is None:
             row = Answer(topic_id=edit.topic_id, language=edit.language, revision=0, **new)
             session.add(row)
-        elif self._revision_count(session, row) == 0:
+        elif not has_revisions(session, row):  # loaded before revisions were kept
             add_revision(session, row, row.edited_by or "files", "files")
         for name, value in new.items():
             setattr(row, name, value)
@@ -186,13 +193,6 @@ class AnswerEditor:
             session, actor, f"answer.{origin}", f"{edit.topic_id}/{edit.language}", before, new
         )
         return True
-
-    @staticmethod
-    def _revision_count(session: Session, row: Answer) -> int:
-        query = select(func.count()).where(
-            AnswerRevision.topic_id == row.topic_id, AnswerRevision.language == row.language
-        )
-        return session.scalar(query) or 0
 
     def revisions(self, topic_id: str, language: str) -> list[dict[str, Any]]:
         with Session(self._engine, future=True) as session:
@@ -255,6 +255,10 @@ class AnswerEditor:
                 )
             )
             audit.record(session, actor, "conflict.resolve", f"{topic_id}/{language}", None, keep)
+
+    def topic_ids(self) -> list[str]:
+        with Session(self._engine, future=True) as session:
+            return list(session.scalars(select(Topic.id).order_by(Topic.position)))
 
     def matrix(self) -> list[dict[str, Any]]:
         """Every topic with the state of its answer in each language."""

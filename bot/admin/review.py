@@ -29,7 +29,6 @@ from bot.content.models import Topic
 MAX_TEXT_CHARS = 500
 SIMILAR = 0.9  # cosine of two e5 vectors that say the same thing in other words
 ACTIONS = ("add_phrase", "out_of_scope", "dismiss")
-REASONS = ("not_understood", "unsure", "not_this")
 Encoder = Callable[[list[str]], np.ndarray]
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -60,21 +59,27 @@ def _text_hash(language: str, text: str) -> str:
 
 
 def record(
-    engine: Engine, language: str, text: str, reason: str, candidates: Sequence[str] = ()
+    session: Session, language: str, text: str, reason: str, candidates: Sequence[str] = ()
 ) -> bool:
-    """Queues a message for review (masked); False when its text was dismissed before."""
+    """Queues a message for review (masked), in the caller's transaction; False when its
+    text was dismissed before."""
     masked = mask(" ".join(text.split()))[:MAX_TEXT_CHARS]
     if not normalise(masked):
         return False
-    with Session(engine, future=True) as session, session.begin():
-        if session.get(DismissedText, _text_hash(language, masked)) is not None:
-            return False
-        session.add(
-            ReviewItem(
-                language=language, text=masked, reason=reason, candidates=list(candidates)[:3]
-            )
-        )
+    if session.get(DismissedText, _text_hash(language, masked)) is not None:
+        return False
+    session.add(
+        ReviewItem(language=language, text=masked, reason=reason, candidates=list(candidates)[:3])
+    )
     return True
+
+
+def phrases(engine: Engine) -> list[dict[str, Any]]:
+    """The training phrases added from the queue, oldest first."""
+    with Session(engine, future=True) as session:
+        rows = session.scalars(select(TrainingPhrase).order_by(TrainingPhrase.id))
+        return [{"id": r.id, "topic": r.topic_id, "language": r.language, "text": r.text,
+                 "added_by": r.added_by} for r in rows]  # fmt: skip
 
 
 def purge(engine: Engine, retention_days: int) -> int:

@@ -19,22 +19,22 @@ OUTCOMES = ("answered", "asked_back", "not_understood")
 
 
 def record(
-    engine: Engine, channel: str, language: str, outcome: str, topic: str | None,
+    session: Session, channel: str, language: str, outcome: str, topic: str | None,
     new_conversation: bool, rephrase_of: str | None,
 ) -> None:  # fmt: skip
+    """Counts one answered message, in the caller's transaction."""
     hour = utcnow().replace(minute=0, second=0, microsecond=0)
-    with Session(engine, future=True) as session, session.begin():
-        session.add(
-            UsageEvent(
-                hour=hour,
-                channel=channel[:32],
-                language=language,
-                outcome=outcome,
-                topic=topic,
-                new_conversation=new_conversation,
-                rephrase_of=rephrase_of,
-            )  # fmt: skip
+    session.add(
+        UsageEvent(
+            hour=hour,
+            channel=channel[:32],
+            language=language,
+            outcome=outcome,
+            topic=topic,
+            new_conversation=new_conversation,
+            rephrase_of=rephrase_of,
         )
+    )
 
 
 def _aware(moment: datetime) -> datetime:

@@ -10,8 +10,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.admin.answers import add_revision
-from bot.admin.models import AnswerRevision, ContentConflict
+from bot.admin.answers import add_revision, has_revisions
+from bot.admin.models import ContentConflict
 from bot.content.files import CONTENT_DIR, AnswerEntry, answer_hash, load_content
 from bot.content.models import Answer, Base, Family, FamilyTitle, Topic
 
@@ -90,7 +90,7 @@ def _sync_answer(
         else:
             report.unchanged += 1  # the files are only behind the interface
         return
-    if session.get(ContentConflict, key) is None and not _has_revisions(session, row):
+    if session.get(ContentConflict, key) is None and not has_revisions(session, row):
         add_revision(session, row, "files", "files")  # the version before this sync
     for field_name, value in values.items():
         setattr(row, field_name, value)
@@ -98,13 +98,6 @@ def _sync_answer(
     row.synced_hash = version
     add_revision(session, row, "files", "files")
     report.changed.append(name)
-
-
-def _has_revisions(session: Session, row: Answer) -> bool:
-    query = select(AnswerRevision.id).where(
-        AnswerRevision.topic_id == row.topic_id, AnswerRevision.language == row.language
-    )
-    return session.scalar(query.limit(1)) is not None
 
 
 def sync_content(engine: Engine, root: Path = CONTENT_DIR) -> SyncReport:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 MAX_TEXT_CHARS = 700  # a chat message a person reads on a small phone
 MAX_TITLE_CHARS = 40  # a button label
 PLACEHOLDER = re.compile(r"(?<!\{)\{(\w*)\}(?!\})")
-# Characters an editor never means to type: controls (but newline and tab) and
-# the invisible ones that reorder text (bidi overrides) or hide it.
-_INVISIBLE = {"Cc", "Cf", "Co", "Cs"}
+# Characters an editor never means to type: controls (but newline and tab), the invisible
+# ones that reorder text (bidi overrides) or hide it, and Unicode's own line separators.
+_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
 _ALLOWED_CONTROLS = {"\n", "\t", "\u200c", "\u200d"}  # ZWNJ/ZWJ: needed in Arabic, emoji
 
 
@@ -24,12 +24,12 @@ class Problem:
     message: str
 
 
+LIMITS = {"title": MAX_TITLE_CHARS, "text": MAX_TEXT_CHARS, "more": MAX_TEXT_CHARS}
+
+
 def is_too_long(title: str, text: str, more: str | None) -> bool:
-    return (
-        len(title) > MAX_TITLE_CHARS
-        or len(text) > MAX_TEXT_CHARS
-        or len(more or "") > MAX_TEXT_CHARS
-    )
+    fields = {"title": title, "text": text, "more": more or ""}
+    return any(len(fields[name]) > limit for name, limit in LIMITS.items())
 
 
 def answer_problems(
@@ -51,8 +51,7 @@ def answer_problems(
         if not fields[name].strip():
             problems.append(Problem(name, "required", f"topic {topic_id!r} has no {name}"))
     if not allow_too_long:
-        for name, limit in (("title", MAX_TITLE_CHARS), ("text", MAX_TEXT_CHARS),
-                            ("more", MAX_TEXT_CHARS)):  # fmt: skip
+        for name, limit in LIMITS.items():
             if len(fields[name]) > limit:
                 problems.append(
                     Problem(

@@ -10,13 +10,14 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.admin import review, usage
+from bot.conversation.replies import NOT_THIS_INTENT
 from bot.conversation.turn import Turn
 from bot.core.messages import Reply
 
 logger = logging.getLogger(__name__)
-NOT_THIS_INTENT = "not_this"
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,16 @@ def observe(
     ) else None  # fmt: skip
     channel = str(turn.metadata.get("channel") or "unknown")
     try:
-        usage.record(engine, channel, language, kind, topic, before.new_conversation, rephrase_of)
-        if turn.intent == NOT_THIS_INTENT and before.text and not before.text.startswith("/"):
-            candidates = [t for t in turn.entities.get("topics", "").split(",") if t]
-            review.record(engine, language, before.text, "not_this", candidates)
-        elif not turn.is_button and kind != "answered":
-            reason = "unsure" if kind == "asked_back" else "not_understood"
-            review.record(engine, language, turn.text, reason, turn.clarification_candidates())
+        with Session(engine, future=True) as session, session.begin():  # one write a turn
+            usage.record(
+                session, channel, language, kind, topic, before.new_conversation, rephrase_of
+            )
+            if turn.intent == NOT_THIS_INTENT and before.text and not before.text.startswith("/"):
+                candidates = [t for t in turn.entities.get("topics", "").split(",") if t]
+                review.record(session, language, before.text, "not_this", candidates)
+            elif not turn.is_button and kind != "answered":
+                reason = "unsure" if kind == "asked_back" else "not_understood"
+                candidates = turn.clarification_candidates()
+                review.record(session, language, turn.text, reason, candidates)
     except SQLAlchemyError as error:
         logger.warning("could not record a turn for the admin side: %s", type(error).__name__)

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import threading
 import time
-import uuid
 
 import psycopg2
 import pytest
@@ -15,24 +14,17 @@ import requests
 
 from bot.content.files import load_catalogue
 from bot.training import build_project, rasa_environment
+from tests.conftest import postgres_database
 from tests.integration.erasure_check import rows_mentioning
 from tests.integration.stack import STARTUP_TIMEOUT, session_id, start_stack
 
-POSTGRES = os.environ.get("DIGIBRIDGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("DIGIBRIDGE_TEST_REDIS", "redis://127.0.0.1:6379/7")
 
 
 @pytest.fixture
 def database():
-    name = f"digibridge_test_{uuid.uuid4().hex[:12]}"
-    admin = psycopg2.connect(f"{POSTGRES}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    yield f"{POSTGRES}/{name}"
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    with postgres_database() as url:
+        yield url
 
 
 def _rows(url, query, *params):

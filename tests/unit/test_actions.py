@@ -216,3 +216,53 @@ def test_a_button_press_has_no_alternatives_to_offer(assistant):
     )
     assert answer["topic"] == "backup_files"
     assert "That's not what I asked" not in [b["title"] for b in answer["buttons"]]
+
+
+def test_turns_leave_counts_and_the_misses_a_masked_review_entry(assistant, engine):
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from bot.admin.models import ReviewItem, UsageEvent
+
+    ranking = [("nlu_fallback", 0.4), ("phishing_scams", 0.3), ("safe_payments", 0.2)]
+    unsure = "my card 4111 1111 1111 1111 was charged, write to me at amina@example.org"
+    english, web, telegram = {"language": "en"}, {"channel": "web"}, {"channel": "telegram"}
+    run(
+        actions.ActionClarify(),
+        tracker(unsure, "nlu_fallback", ranking=ranking, slots=english, metadata=web),
+    )
+    run(
+        actions.ActionAnswerTopic(),
+        tracker("a strong password?", "strong_passwords", slots=english, metadata=telegram),
+    )
+    # "That's not what I asked" after an answer: the question it missed is queued.
+    pressed = '/not_this{"topics": "safe_payments,report_cybercrime"}'
+    events = [
+        {"event": "session_started"},
+        {"event": "user", "text": "a parcel text wants a customs fee"},
+        {"event": "bot", "data": {"custom": {"topic": "phishing_scams"}}},
+        {"event": "user", "text": pressed},
+    ]
+    latest = {"text": pressed, "intent": {"name": "not_this", "confidence": 1.0},
+              "entities": [{"entity": "topics", "value": "safe_payments,report_cybercrime"}],
+              "intent_ranking": [], "metadata": {"channel": "web"}}  # fmt: skip
+    run(
+        actions.ActionClarify(),
+        Tracker("user-2", {"language": "en"}, latest, events, False, None, {}, "action_listen"),
+    )
+    with Session(engine, future=True) as session:
+        queued = [(r.text, r.reason, r.candidates) for r in session.scalars(select(ReviewItem))]
+        counted = [
+            (u.channel, u.language, u.outcome, u.topic, u.new_conversation, u.rephrase_of)
+            for u in session.scalars(select(UsageEvent).order_by(UsageEvent.id))
+        ]
+    assert queued == [
+        ("my card [card] was charged, write to me at [email]", "unsure",
+         ["phishing_scams", "safe_payments"]),
+        ("a parcel text wants a customs fee", "not_this", ["safe_payments", "report_cybercrime"]),
+    ]  # fmt: skip
+    assert counted == [
+        ("web", "en", "asked_back", None, True, None),
+        ("telegram", "en", "answered", "strong_passwords", True, None),
+        ("web", "en", "asked_back", None, False, "phishing_scams"),
+    ]

@@ -4,12 +4,11 @@ queue, analytics and the API description. (The same against the running stack an
 Chromium: tests/integration/test_admin.py.)"""
 
 import asyncio
-import os
 import re
-import uuid
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.orm import Session
 
 from bot.admin import review, usage
 from bot.admin.accounts import Accounts
@@ -20,32 +19,21 @@ from bot.content.sync import sync_content
 from bot.db.engine import create_database_engine
 from bot.db.migrate import upgrade
 from bot.settings import Settings
+from tests.conftest import postgres_database
 from tests.unit.gateway_app import gateway_app
 
 TOKEN = "t" * 40
 NEW_FR = "Un bon mot de passe est long : au moins trois mots au hasard. Un par compte."
 
 
-POSTGRES = os.environ.get("DIGIBRIDGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
+def database_url(request):
     """The embedded default, and the local PostgreSQL (a database of the test's own)."""
     if request.param == "sqlite":
         yield ""
         return
-    import psycopg2
-
-    name = f"digibridge_admin_{uuid.uuid4().hex[:12]}"
-    server = psycopg2.connect(f"{POSTGRES}/postgres")
-    server.autocommit = True
-    with server.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    yield f"{POSTGRES}/{name}"
-    with server.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    server.close()
+    with postgres_database("digibridge_admin") as url:
+        yield url
 
 
 @pytest.fixture
@@ -57,6 +45,16 @@ def site(tmp_path, database_url):
     sync_content(engine)
     yield settings, engine, tmp_path
     engine.dispose()
+
+
+def record_review(engine, *args):
+    with Session(engine, future=True) as session, session.begin():
+        return review.record(session, *args)
+
+
+def record_usage(engine, *args):
+    with Session(engine, future=True) as session, session.begin():
+        usage.record(session, *args)
 
 
 def run(site, scenario):
@@ -188,6 +186,11 @@ def test_sign_in_change_password_then_roles_and_csrf(site):
             "csrf_token": csrf, "current": first, "new": "a long new password"})  # fmt: skip
         assert changed.status == 303
         assert (await client.get("/admin/api/me")).status == 200
+        log = await (await client.get("/admin/api/audit", headers=BEARER)).json()
+        assert [(e["actor"], e["action"], e["target"]) for e in log["entries"]] == [
+            ("amina", "account.change_password", "amina"),
+            ("cli", "account.create", "amina"),
+        ]
         # An editor for French: French yes (with the session's token), Arabic no.
         put = await client.put("/admin/api/topics/strong_passwords/fr", json={"text": NEW_FR},
                                headers={"X-CSRF-Token": csrf})  # fmt: skip
@@ -239,12 +242,12 @@ def test_local_settings_are_checked_and_live(site):
 
 def test_review_groups_rephrasings_masks_and_turns_them_into_phrases(site):
     async def scenario(client, engine, app):
-        review.record(engine, "en", "how do I pay my rent online, call me on +44 7700 900123",
+        record_review(engine, "en", "how do I pay my rent online, call me on +44 7700 900123",
                       "not_understood")  # fmt: skip
-        review.record(engine, "en", "how can I pay rent on the internet", "unsure",
+        record_review(engine, "en", "how can I pay rent on the internet", "unsure",
                       ["pay_bills_online"])  # fmt: skip
-        review.record(engine, "en", "what is the weather tomorrow", "not_understood")
-        review.record(engine, "fr", "comment payer mon loyer en ligne", "not_understood")
+        record_review(engine, "en", "what is the weather tomorrow", "not_understood")
+        record_review(engine, "fr", "comment payer mon loyer en ligne", "not_understood")
         groups = (await (await client.get("/admin/api/review", headers=BEARER)).json())["groups"]
         rent = next(g for g in groups if g["language"] == "en" and g["count"] == 2)
         assert "how do I pay my rent online, call me on [phone]" in rent["examples"]
@@ -263,16 +266,16 @@ def test_review_groups_rephrasings_masks_and_turns_them_into_phrases(site):
         weather = next(g for g in left if g["language"] == "en")
         await client.post(f"/admin/api/review/{weather['id']}", headers=BEARER,
                           json={"action": "dismiss"})  # fmt: skip
-        assert not review.record(engine, "en", "What is the weather tomorrow?", "not_understood")
+        assert not record_review(engine, "en", "What is the weather tomorrow?", "not_understood")
 
     run(site, scenario)
 
 
 def test_analytics_count_without_text(site):
     async def scenario(client, engine, app):
-        usage.record(engine, "web", "fr", "answered", "strong_passwords", True, None)
-        usage.record(engine, "web", "fr", "asked_back", None, False, "strong_passwords")
-        usage.record(engine, "telegram", "ar", "not_understood", None, True, None)
+        record_usage(engine, "web", "fr", "answered", "strong_passwords", True, None)
+        record_usage(engine, "web", "fr", "asked_back", None, False, "strong_passwords")
+        record_usage(engine, "telegram", "ar", "not_understood", None, True, None)
         report = await (await client.get("/admin/api/analytics", headers=BEARER)).json()
         assert report["totals"]["messages"] == 3 and report["totals"]["conversations"] == 2
         assert report["by_channel"]["web"]["messages"] == 2

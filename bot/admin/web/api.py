@@ -10,14 +10,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from bot.admin import audit, review, usage
+from bot.admin import audit, review, transfer, usage
 from bot.admin.accounts import AccountError, Accounts, Staff
 from bot.admin.answers import AnswerEditor, Edit, InvalidAnswer, NotFound
 from bot.admin.local_settings import InvalidSetting, LocalSettingsStore
-from bot.admin.models import TrainingPhrase
 from bot.admin.preview import preview
 from bot.admin.roles import Right
 from bot.admin.vectors import encode
@@ -281,14 +278,7 @@ async def review_action(request: web.Request) -> web.StreamResponse:
 @requires(Right.READ_CONTENT)
 async def phrases(request: web.Request) -> web.Response:
     """Training phrases added on the admin side (published with the next model)."""
-
-    def load() -> list[dict[str, Any]]:
-        with Session(request.app[ENGINE], future=True) as session:
-            rows = session.scalars(select(TrainingPhrase).order_by(TrainingPhrase.id))
-            return [{"id": r.id, "topic": r.topic_id, "language": r.language, "text": r.text,
-                     "added_by": r.added_by} for r in rows]  # fmt: skip
-
-    return web.json_response({"phrases": await off_loop(load)})
+    return web.json_response({"phrases": await off_loop(review.phrases, request.app[ENGINE])})
 
 
 # Analytics and audit
@@ -390,8 +380,6 @@ async def put_local_settings(request: web.Request) -> web.StreamResponse:
 @requires(Right.READ_CONTENT)
 async def export(request: web.Request) -> web.StreamResponse:
     """The answers as a file: ?format=po|csv|yaml&language=xx (PO needs a language)."""
-    from bot.admin import transfer
-
     fmt = request.query.get("format", "po")
     language = request.query.get("language") or None
     if fmt not in transfer.FORMATS:
@@ -426,8 +414,6 @@ async def read_upload(request: web.Request) -> tuple[str, bytes]:
 
 
 async def import_file(request: web.Request, name: str, data: bytes) -> dict[str, Any]:
-    from bot.admin import transfer
-
     staff = staff_of(request)
     report = await off_loop(
         transfer.import_answers, request.app[ENGINE], data, name, staff.name, staff.can_edit
@@ -440,8 +426,6 @@ async def import_file(request: web.Request, name: str, data: bytes) -> dict[str,
 async def import_content(request: web.Request) -> web.StreamResponse:
     """Loads a PO, CSV or YAML file (multipart field `file`, or the body with ?filename=):
     all or nothing; a problem changes nothing and says where and why (422)."""
-    from bot.admin import transfer
-
     name, data = await read_upload(request)
     try:
         return web.json_response(await import_file(request, name, data))
@@ -474,11 +458,10 @@ async def create_user(request: web.Request) -> web.StreamResponse:
     try:
         staff, password = await off_loop(
             accounts.create_user, _text(body, "name", True), _text(body, "role", True),
-            tuple(languages),
+            tuple(languages), staff_of(request).name,
         )  # fmt: skip
     except AccountError as problem:
         return error(request, 422, "invalid_account", str(problem))
-    await off_loop(_audit, request, "account.create", staff.name, None, staff.as_json())
     return web.json_response({**staff.as_json(), "one_time_password": password}, status=201)
 
 
@@ -491,13 +474,12 @@ async def update_user(request: web.Request) -> web.StreamResponse:
     languages = body.get("languages")
     accounts: Accounts = request.app[ACCOUNTS]
     try:
-        before, after = await off_loop(
-            accounts.update_user, name, body.get("role"),
+        after = await off_loop(
+            accounts.update_user, name, staff_of(request).name, body.get("role"),
             tuple(languages) if isinstance(languages, list) else None, body.get("disabled"),
         )  # fmt: skip
     except AccountError as problem:
         return error(request, 422, "invalid_account", str(problem))
-    await off_loop(_audit, request, "account.update", name, before, after)
     return web.json_response({"name": name, **after})
 
 
@@ -508,10 +490,9 @@ async def reset_password(request: web.Request) -> web.StreamResponse:
     name = request.match_info["name"]
     accounts: Accounts = request.app[ACCOUNTS]
     try:
-        password = await off_loop(accounts.reset_password, name)
+        password = await off_loop(accounts.reset_password, name, staff_of(request).name)
     except AccountError as problem:
         return error(request, 404, "not_found", str(problem))
-    await off_loop(_audit, request, "account.reset_password", name, None, None)
     return web.json_response({"name": name, "one_time_password": password})
 
 
@@ -529,11 +510,12 @@ async def create_token(request: web.Request) -> web.Response:
     """A new API token for the signed-in account (`{"label": ...}`), shown once."""
     body = await json_body(request)
     accounts: Accounts = request.app[ACCOUNTS]
-    staff = staff_of(request)
-    if staff.id == 0:
-        raise web.HTTPBadRequest(reason="the deployment's admin token has no tokens of its own")
-    token_id, token = await off_loop(accounts.create_token, staff, _text(body, "label") or "")
-    await off_loop(_audit, request, "token.create", f"{staff.name}/{token_id}", None, None)
+    try:
+        token_id, token = await off_loop(
+            accounts.create_token, staff_of(request), _text(body, "label") or ""
+        )
+    except AccountError as problem:
+        raise web.HTTPBadRequest(reason=str(problem)) from None
     return web.json_response({"id": token_id, "token": token}, status=201)
 
 
@@ -548,12 +530,4 @@ async def revoke_token(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(reason="no such token") from None
     if not await off_loop(accounts.revoke_token, staff_of(request), token_id):
         raise web.HTTPNotFound(reason="no such token")
-    await off_loop(_audit, request, "token.revoke", f"{staff_of(request).name}/{token_id}")
     return web.json_response({"revoked": token_id})
-
-
-def _audit(
-    request: web.Request, action: str, target: str, before: Any = None, after: Any = None
-) -> None:
-    with Session(request.app[ENGINE], future=True) as session, session.begin():
-        audit.record(session, staff_of(request).name, action, target, before, after)

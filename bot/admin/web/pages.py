@@ -4,6 +4,7 @@ show what the JSON API holds. No page renders anything from users or admins unes
 from __future__ import annotations
 
 import difflib
+import hmac
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -11,7 +12,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.admin import audit, review, usage
+from bot.admin import audit, review, transfer, usage
 from bot.admin.accounts import COOKIE_MAX_AGE, AccountError, Accounts, LoginRefused
 from bot.admin.answers import STATES, AnswerEditor, Edit, InvalidAnswer, NotFound
 from bot.admin.local_settings import InvalidSetting, LocalSettingsStore
@@ -23,7 +24,7 @@ from bot.admin.web.auth import COOKIE, CSRF_FIELD, PUBLIC, off_loop, requires, s
 from bot.admin.web.keys import ACCOUNTS, EDITOR, ENGINE, LOCAL_SETTINGS
 from bot.admin.web.rendering import bar_chart, gettext_for, render
 from bot.content.validation import MAX_TEXT_CHARS, MAX_TITLE_CHARS
-from bot.i18n.locales import SUPPORTED_LANGUAGES
+from bot.i18n.locales import SUPPORTED_LANGUAGES, native_name
 from bot.settings import LOCAL_SETTING_NAMES
 
 routes = web.RouteTableDef()
@@ -140,8 +141,6 @@ async def matrix_page(request: web.Request) -> web.Response:
         rows = [r for r in rows
                 if any(r["languages"][c]["state"] == filters["state"] for c in shown)]  # fmt: skip
     counts = {s: sum(r["languages"][c]["state"] == s for r in rows for c in shown) for s in STATES}
-    from bot.i18n.locales import native_name
-
     return render(
         request, "matrix.html", "Answers", rows=rows, families=families, filters=filters,
         states=STATES, counts=counts, notice=_notice(request),
@@ -298,7 +297,7 @@ async def review_page(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
     language = request.query.get("language") or None
     groups = await off_loop(review.groups, engine, encode, language)
-    topics = [row["topic"] for row in await off_loop(request.app[EDITOR].matrix)]
+    topics = await off_loop(request.app[EDITOR].topic_ids)
     return render(request, "review.html", "Review queue", groups=groups, topics=topics,
                   language=language, notice=_notice(request))  # fmt: skip
 
@@ -365,9 +364,9 @@ async def audit_page(request: web.Request) -> web.Response:
 
 @routes.get("/users")
 @requires(Right.ACCOUNTS)
-async def users_page(request: web.Request, created: dict[str, str] | None = None) -> web.Response:
+async def users_page(request: web.Request) -> web.Response:
     users = await off_loop(request.app[ACCOUNTS].users)
-    return render(request, "users.html", "Accounts", users=users, created=created)
+    return render(request, "users.html", "Accounts", users=users, created=None)
 
 
 @routes.post("/users")
@@ -377,15 +376,14 @@ async def create_user(request: web.Request) -> web.StreamResponse:
     languages = tuple(v for v in form.getall("languages", []) if isinstance(v, str))
     accounts: Accounts = request.app[ACCOUNTS]
     try:
-        staff, password = await off_loop(accounts.create_user, str(form.get("name", "")),
-                                         str(form.get("role", "")), languages)  # fmt: skip
+        staff, password = await off_loop(
+            accounts.create_user, str(form.get("name", "")), str(form.get("role", "")),
+            languages, staff_of(request).name,
+        )  # fmt: skip
     except AccountError as problem:
         users = await off_loop(accounts.users)
         return render(request, "users.html", "Accounts", status=422, users=users,
                       problem=str(problem), created=None)  # fmt: skip
-    from bot.admin.web.api import _audit
-
-    await off_loop(_audit, request, "account.create", staff.name, None, staff.as_json())
     users = await off_loop(accounts.users)
     return render(request, "users.html", "Accounts", users=users,
                   created={"name": staff.name, "password": password})  # fmt: skip
@@ -404,9 +402,10 @@ async def create_token(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
     accounts: Accounts = request.app[ACCOUNTS]
     staff = staff_of(request)
-    if staff.id == 0:
-        raise web.HTTPBadRequest(text="the deployment's admin token has no tokens of its own")
-    _id, token = await off_loop(accounts.create_token, staff, form.get("label", ""))
+    try:
+        _id, token = await off_loop(accounts.create_token, staff, form.get("label", ""))
+    except AccountError as problem:
+        raise web.HTTPBadRequest(text=str(problem)) from None
     found = await off_loop(accounts.tokens, staff)
     return render(request, "tokens.html", "API tokens", tokens=found, created=token)
 
@@ -420,10 +419,6 @@ async def content_page(request: web.Request) -> web.Response:
 @routes.post("/content/import")
 @requires(Right.EDIT_CONTENT)
 async def content_import(request: web.Request) -> web.StreamResponse:
-    import hmac
-
-    from bot.admin import transfer
-
     token, name, data = "", "upload", b""
     if request.content_type.startswith("multipart/"):
         reader = await request.multipart()
