@@ -362,3 +362,21 @@ def test_the_sign_in_page_speaks_the_browsers_language_arabic_right_to_left(site
         assert '<html lang="fr" dir="ltr">' in french and "Se connecter" in french
 
     run(site, scenario)
+
+
+def test_queued_texts_are_deleted_after_the_review_retention(site):
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from bot.admin.models import ReviewItem, utcnow
+
+    _, engine, _ = site
+    record_review(engine, "en", "old question nobody answered", "not_understood")
+    record_review(engine, "en", "new question nobody answered", "not_understood")
+    with Session(engine, future=True) as session, session.begin():
+        session.execute(update(ReviewItem).where(ReviewItem.text == "old question nobody answered")
+                        .values(created_at=utcnow() - timedelta(days=31)))  # fmt: skip
+    assert review.purge(engine, 30) == 1
+    with Session(engine, future=True) as session:
+        assert list(session.scalars(select(ReviewItem.text))) == ["new question nobody answered"]
