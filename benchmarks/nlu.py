@@ -36,6 +36,7 @@ from bot.i18n.detect import Vocabulary
 from bot.i18n.locales import SUPPORTED_LANGUAGES
 from bot.i18n.reply_language import decide_reply_language
 from bot.training import train_command
+from bot.training_data import read_examples
 
 CONFIG = PROJECT_ROOT / "config.yml"
 RESULTS = PROJECT_ROOT / "benchmarks" / "results" / "nlu.json"
@@ -46,14 +47,12 @@ FALLBACK = "nlu_fallback"
 
 def load_examples(folder: Path) -> list[tuple[str, str, str]]:
     """(text, intent, language) of every example in `folder/<lang>.yml`."""
-    examples = []
-    for language in SUPPORTED_LANGUAGES:
-        document = yaml.safe_load((folder / f"{language}.yml").read_text(encoding="utf-8"))
-        for block in document["nlu"]:
-            for line in block["examples"].splitlines():
-                if line.strip():
-                    examples.append((line.strip().removeprefix("- "), block["intent"], language))
-    return examples
+    return [
+        (text, intent, language)
+        for language in SUPPORTED_LANGUAGES
+        for intent, texts in read_examples(folder / f"{language}.yml").items()
+        for text in texts
+    ]
 
 
 def config_thresholds() -> tuple[float, float]:

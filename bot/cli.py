@@ -123,6 +123,19 @@ def _cmd_content_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_nlu_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.admin.phrases import export
+    from bot.training_data import NLU_DIR
+
+    target = Path(args.dir) if args.dir else NLU_DIR
+    written = export(_content_engine(settings), target)
+    for language, count in written.items():
+        print(f"{language}: {count} phrases added to {target / (language + '.yml')}")
+    if not written:
+        print("no phrases were added in the interface")
+    return 0
+
+
 def _cmd_admin_create_user(settings: Settings, args: argparse.Namespace) -> int:
     from bot.admin.accounts import AccountError, Accounts
 
@@ -259,6 +272,16 @@ def build_parser() -> argparse.ArgumentParser:
     stamp.add_argument("--topic", action="append", help="only these topics (repeatable)")
     stamp.add_argument("--dir", help="content folder (default: data/content)")
     stamp.set_defaults(handler=_cmd_content_stamp)
+    nlu = commands.add_parser("nlu", help="training phrases")
+    nlu_commands = nlu.add_subparsers(dest="nlu_command", required=True)
+    nlu_export = nlu_commands.add_parser(
+        "export",
+        help="write the phrases added in the admin interface into data/nlu/<lang>.yml "
+        "(those already there are left as they are)",
+    )
+    nlu_export.add_argument("--dir", help="folder of <lang>.yml files (default: data/nlu)")
+    nlu_export.set_defaults(handler=_cmd_nlu_export)
+
     admin = commands.add_parser("admin", help="administrators' accounts")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     create_user = admin_commands.add_parser(

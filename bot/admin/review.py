@@ -22,9 +22,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.admin import audit
-from bot.admin.models import DismissedText, ReviewItem, TrainingPhrase, utcnow
-from bot.content.models import Topic
+from bot.admin import audit, phrases
+from bot.admin.models import DismissedText, ReviewItem, utcnow
 
 MAX_TEXT_CHARS = 500
 SIMILAR = 0.9  # cosine of two e5 vectors that say the same thing in other words
@@ -72,14 +71,6 @@ def record(
         ReviewItem(language=language, text=masked, reason=reason, candidates=list(candidates)[:3])
     )
     return True
-
-
-def phrases(engine: Engine) -> list[dict[str, Any]]:
-    """The training phrases added from the queue, oldest first."""
-    with Session(engine, future=True) as session:
-        rows = session.scalars(select(TrainingPhrase).order_by(TrainingPhrase.id))
-        return [{"id": r.id, "topic": r.topic_id, "language": r.language, "text": r.text,
-                 "added_by": r.added_by} for r in rows]  # fmt: skip
 
 
 def purge(engine: Engine, retention_days: int) -> int:
@@ -163,14 +154,13 @@ def act(
         texts = list(dict.fromkeys(item.text for item in group))
         if action != "dismiss":
             target = "out_of_scope" if action == "out_of_scope" else topic
-            if not target or session.get(Topic, target) is None:
-                raise ReviewError(f"unknown topic {target!r}")
             if not may_edit(language):
                 raise PermissionError(f"no right to add phrases in {language}")
-            for text in texts:
-                session.add(
-                    TrainingPhrase(topic_id=target, language=language, text=text, added_by=actor)
-                )
+            try:
+                for text in texts:
+                    phrases.add(session, target or "", language, text, actor)
+            except phrases.PhraseError as problem:
+                raise ReviewError(str(problem)) from None
             after: Any = {"topic": target, "phrases": texts}
         else:
             for text in texts:

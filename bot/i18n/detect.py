@@ -15,10 +15,10 @@ import threading
 import unicodedata
 from pathlib import Path
 
-import yaml
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 from bot.nlu.text import words
+from bot.training_data import read_examples
 
 _LATIN_LANGUAGES = {
     Language.ENGLISH: "en",
@@ -88,10 +88,9 @@ class Vocabulary:
     def from_nlu_dir(cls, nlu_dir: Path) -> Vocabulary:
         counts: dict[str, dict[str, int]] = {}
         for path in sorted(nlu_dir.glob("*.yml")):
-            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for block in document.get("nlu", []):
-                for line in str(block.get("examples", "")).splitlines():
-                    for word in words(line.strip().removeprefix("- ")):
+            for texts in read_examples(path).values():
+                for text in texts:
+                    for word in words(text):
                         if path.stem in _NON_LATIN and "LATIN" in script_counts(word):
                             continue  # English words in Chinese data say nothing of Chinese
                         by_language = counts.setdefault(word, {})

@@ -204,8 +204,7 @@ def test_the_analytics_show_the_messages_just_sent(admin_stack, admin_page):
 def test_no_serious_accessibility_violations_on_the_admin_pages(admin_stack, admin_page, language):
     page = admin_page
     page.goto(f"{admin_stack.base_url}/admin/")
-    page.locator("#interface-language").select_option(language)
-    page.locator("form[action='/admin/language'] button").click()
+    choose_language(page, language)
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
     for path in ADMIN_PAGES:
         page.goto(f"{admin_stack.base_url}{path}")
@@ -215,3 +214,25 @@ def test_no_serious_accessibility_violations_on_the_admin_pages(admin_stack, adm
         assert not serious, f"{path}:\n{results.generate_report()}"
     if language == "ar":
         expect(page.locator("h1")).to_have_text("ملفات الترجمة")
+        choose_language(page, "en")  # the next tests read English labels
+
+
+def choose_language(page: Page, language: str) -> None:
+    page.locator("#interface-language").select_option(language)
+    page.locator("form[action='/admin/language'] button").click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+def test_a_training_phrase_added_on_the_answers_page(admin_stack, admin_page):
+    page = admin_page
+    page.goto(f"{admin_stack.base_url}/admin/topics/strong_passwords/sw")
+    page.get_by_label("New phrase").fill("nenosiri thabiti linatengenezwa vipi")
+    page.get_by_role("button", name="Add phrase").click()
+    added = page.locator("ul.phrases li")
+    expect(added).to_have_count(1)
+    expect(added.first).to_contain_text("nenosiri thabiti linatengenezwa vipi")
+    listed = requests.get(f"{admin_stack.base_url}/admin/api/topics/strong_passwords/sw/phrases",
+                          headers=BEARER, timeout=30).json()  # fmt: skip
+    assert [p["text"] for p in listed["added"]] == ["nenosiri thabiti linatengenezwa vipi"]
+    added.first.get_by_role("button", name="Remove").click()
+    expect(page.locator("ul.phrases li")).to_have_count(0)

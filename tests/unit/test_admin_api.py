@@ -380,3 +380,46 @@ def test_queued_texts_are_deleted_after_the_review_retention(site):
     assert review.purge(engine, 30) == 1
     with Session(engine, future=True) as session:
         assert list(session.scalars(select(ReviewItem.text))) == ["new question nobody answered"]
+
+
+def test_phrases_are_added_flagged_when_they_mean_another_topic_and_exported(site):
+    import shutil
+
+    from bot import PROJECT_ROOT
+    from bot.admin.phrases import export
+    from bot.training_data import read_examples
+
+    settings, engine, tmp_path = site
+    url = "/admin/api/topics/strong_passwords/sw/phrases"
+
+    async def scenario(client, engine, app):
+        added = await client.post(url, headers=BEARER, json={"text": "neno siri imara ni lipi"})
+        assert added.status == 201
+        assert [p["text"] for p in (await added.json())["added"]] == ["neno siri imara ni lipi"]
+        again = await client.post(url, headers=BEARER, json={"text": "Neno siri imara ni lipi?"})
+        assert again.status == 200 and (await again.json())["added_now"] is False
+        taken = read_examples(PROJECT_ROOT / "data" / "nlu" / "sw.yml")["phishing_scams"][0]
+        conflict = await client.post(url, headers=BEARER, json={"text": taken})
+        assert conflict.status == 409 and (await conflict.json())["topic"] == "phishing_scams"
+        listed = await (await client.get(url, headers=BEARER)).json()
+        assert listed["in_files"] == read_examples(
+            PROJECT_ROOT / "data" / "nlu" / "sw.yml")["strong_passwords"]  # fmt: skip
+        gone = await client.delete(url, headers=BEARER, json={"text": "nothing like this"})
+        assert gone.status == 404
+        await client.post(url, headers=BEARER, json={"text": "nywila ngumu inatengenezwaje"})
+        removed = await client.delete(
+            url, headers=BEARER, json={"text": "nywila ngumu inatengenezwaje"}
+        )
+        assert [p["text"] for p in (await removed.json())["added"]] == ["neno siri imara ni lipi"]
+
+    run(site, scenario)
+    nlu = tmp_path / "nlu"
+    shutil.copytree(PROJECT_ROOT / "data" / "nlu", nlu)
+    assert export(engine, nlu) == {"sw": 1}
+    before = (PROJECT_ROOT / "data" / "nlu" / "sw.yml").read_text(encoding="utf-8").splitlines()
+    after = (nlu / "sw.yml").read_text(encoding="utf-8").splitlines()
+    added = [line for line in after if line not in before]
+    assert added == ["    - neno siri imara ni lipi"]
+    assert len(after) == len(before) + 1
+    assert read_examples(nlu / "sw.yml")["strong_passwords"][-1] == "neno siri imara ni lipi"
+    assert export(engine, nlu) == {"sw": 0}  # already there: nothing written twice

@@ -2,24 +2,19 @@
 means two things. (That every topic is an intent with a rule: test_dialogue.py.)"""
 
 import pytest
-import yaml
 
 from bot import PROJECT_ROOT
 from bot.conversation.replies import NOT_THIS_INTENT
 from bot.dialogue import ANSWER_INTENT, build_domain
 from bot.i18n.locales import SUPPORTED_LANGUAGES
 from bot.nlu.text import words
-
-
-def _load(path):
-    return yaml.safe_load((PROJECT_ROOT / path).read_text(encoding="utf-8"))
+from bot.training_data import NLU_DIR, read_examples
 
 
 def _examples(language):
-    for block in _load(f"data/nlu/{language}.yml")["nlu"]:
-        for line in block["examples"].splitlines():
-            if line.strip():
-                yield block["intent"], line.strip().removeprefix("- ")
+    for intent, texts in read_examples(NLU_DIR / f"{language}.yml").items():
+        for text in texts:
+            yield intent, text
 
 
 def test_every_intent_has_examples_in_every_language():
@@ -44,8 +39,7 @@ def test_no_example_is_taught_as_two_intents():
 def test_held_out_examples_are_never_trained_on(held_out):
     trained = {" ".join(words(e)) for lang in SUPPORTED_LANGUAGES for _, e in _examples(lang)}
     for language in SUPPORTED_LANGUAGES:
-        heldout = _load(f"benchmarks/nlu/{held_out}/{language}.yml")["nlu"]
-        for block in heldout:
-            for line in block["examples"].splitlines():
-                if line.strip():
-                    assert " ".join(words(line.strip()[2:])) not in trained, (language, line)
+        heldout = read_examples(PROJECT_ROOT / f"benchmarks/nlu/{held_out}/{language}.yml")
+        for texts in heldout.values():
+            for text in texts:
+                assert " ".join(words(text)) not in trained, (language, text)

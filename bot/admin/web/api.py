@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.admin import audit, review, transfer, usage
+from bot.admin import audit, phrases, review, transfer, usage
 from bot.admin.accounts import AccountError, Accounts, Staff
 from bot.admin.answers import AnswerEditor, Edit, InvalidAnswer, NotFound
 from bot.admin.local_settings import InvalidSetting, LocalSettingsStore
@@ -238,6 +238,54 @@ async def resolve_conflict(request: web.Request) -> web.Response:
     return web.json_response(await _get_answer(request))
 
 
+@routes.get("/api/topics/{topic}/{lang}/phrases")
+@requires(Right.READ_CONTENT)
+async def topic_phrases(request: web.Request) -> web.Response:
+    """A topic's training phrases in a language: those added here and those in the files."""
+    try:
+        found = await off_loop(phrases.listed, request.app[ENGINE], *_answer_key(request))
+    except LookupError as missing:
+        raise web.HTTPNotFound(reason=str(missing)) from None
+    return web.json_response(found)
+
+
+@routes.post("/api/topics/{topic}/{lang}/phrases")
+@requires(Right.EDIT_CONTENT)
+async def add_phrase(request: web.Request) -> web.StreamResponse:
+    """Adds `{"text": ...}` as a training phrase (published with the next model); 409 when
+    the phrase already means another topic."""
+    topic, language = _answer_key(request)
+    staff = _may_edit(request, language)
+    text = _text(await json_body(request), "text", True) or ""
+
+    try:
+        added = await off_loop(phrases.add_one, request.app[ENGINE], topic, language, text,
+                               staff.name)  # fmt: skip
+    except phrases.PhraseError as problem:
+        if problem.topic is not None:
+            return web.json_response(
+                {"error": {"code": "phrase_conflict", "message": str(problem)},
+                 "topic": problem.topic}, status=409,
+            )  # fmt: skip
+        return error(request, 422, "invalid_phrase", str(problem))
+    found = await off_loop(phrases.listed, request.app[ENGINE], topic, language)
+    return web.json_response({**found, "added_now": added}, status=201 if added else 200)
+
+
+@routes.delete("/api/topics/{topic}/{lang}/phrases")
+@requires(Right.EDIT_CONTENT)
+async def remove_phrase(request: web.Request) -> web.StreamResponse:
+    """Removes `{"text": ...}`, a phrase added here (404 for one that is not)."""
+    topic, language = _answer_key(request)
+    staff = _may_edit(request, language)
+    text = _text(await json_body(request), "text", True) or ""
+    removed = await off_loop(phrases.remove, request.app[ENGINE], topic, language, text, staff.name)
+    if not removed:
+        raise web.HTTPNotFound(reason="no such phrase added here (phrases in data/nlu/ are "
+                               "changed in the repository)")  # fmt: skip
+    return web.json_response(await off_loop(phrases.listed, request.app[ENGINE], topic, language))
+
+
 # Review queue
 
 
@@ -276,9 +324,9 @@ async def review_action(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/api/phrases")
 @requires(Right.READ_CONTENT)
-async def phrases(request: web.Request) -> web.Response:
+async def all_phrases(request: web.Request) -> web.Response:
     """Training phrases added on the admin side (published with the next model)."""
-    return web.json_response({"phrases": await off_loop(review.phrases, request.app[ENGINE])})
+    return web.json_response({"phrases": await off_loop(phrases.everything, request.app[ENGINE])})
 
 
 # Analytics and audit

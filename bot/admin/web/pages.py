@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.admin import audit, review, transfer, usage
+from bot.admin import audit, phrases, review, transfer, usage
 from bot.admin.accounts import COOKIE_MAX_AGE, AccountError, Accounts, LoginRefused
 from bot.admin.answers import STATES, AnswerEditor, Edit, InvalidAnswer, NotFound
 from bot.admin.local_settings import InvalidSetting, LocalSettingsStore
@@ -23,7 +23,7 @@ from bot.admin.web.api import import_file
 from bot.admin.web.auth import COOKIE, CSRF_FIELD, PUBLIC, off_loop, requires, staff_of
 from bot.admin.web.keys import ACCOUNTS, EDITOR, ENGINE, LOCAL_SETTINGS
 from bot.admin.web.rendering import bar_chart, gettext_for, render
-from bot.content.validation import MAX_TEXT_CHARS, MAX_TITLE_CHARS
+from bot.content.validation import LIMITS
 from bot.i18n.locales import SUPPORTED_LANGUAGES, native_name
 from bot.settings import LOCAL_SETTING_NAMES
 
@@ -172,13 +172,14 @@ async def _answer_page(
         raise web.HTTPNotFound(text=str(missing)) from None
     if draft:
         answer.update(draft)
+    found = await off_loop(phrases.listed, request.app[ENGINE], topic, lang)
     for index, revision in enumerate(history):
         previous = history[index + 1] if index + 1 < len(history) else None
         revision["diff"] = _diff(previous, revision)
     return render(
         request, "answer.html", "Edit an answer", status=status, answer=answer,
-        revisions=history, may_edit=staff_of(request).can_edit(lang), problem=problem,
-        notice=_notice(request), limits={"title": MAX_TITLE_CHARS, "text": MAX_TEXT_CHARS},
+        revisions=history, phrases=found, may_edit=staff_of(request).can_edit(lang),
+        problem=problem, notice=_notice(request), limits=LIMITS,
     )  # fmt: skip
 
 
@@ -225,6 +226,30 @@ async def revert_answer(request: web.Request) -> web.StreamResponse:
     except (ValueError, NotFound) as missing:
         raise web.HTTPNotFound(text=str(missing)) from None
     raise web.HTTPSeeOther(f"/admin/topics/{topic}/{lang}?notice=reverted")
+
+
+@routes.post("/topics/{topic}/{lang}/phrases")
+@requires(Right.EDIT_CONTENT)
+async def add_phrase(request: web.Request) -> web.StreamResponse:
+    actor = _editor_of(request)
+    form = await _form(request)
+    topic, lang = request.match_info["topic"], request.match_info["lang"]
+    try:
+        await off_loop(phrases.add_one, request.app[ENGINE], topic, lang, form.get("text", ""),
+                       actor)  # fmt: skip
+    except phrases.PhraseError as problem:
+        return await _answer_page(request, 409 if problem.topic else 422, str(problem))
+    raise web.HTTPSeeOther(f"/admin/topics/{topic}/{lang}?notice=done")
+
+
+@routes.post("/topics/{topic}/{lang}/phrases/remove")
+@requires(Right.EDIT_CONTENT)
+async def remove_phrase(request: web.Request) -> web.StreamResponse:
+    actor = _editor_of(request)
+    form = await _form(request)
+    topic, lang = request.match_info["topic"], request.match_info["lang"]
+    await off_loop(phrases.remove, request.app[ENGINE], topic, lang, form.get("text", ""), actor)
+    raise web.HTTPSeeOther(f"/admin/topics/{topic}/{lang}?notice=done")
 
 
 @routes.post("/topics/{topic}/{lang}/no-translation")
