@@ -186,6 +186,15 @@ def test_sign_in_change_password_then_roles_and_csrf(site):
             "csrf_token": csrf, "current": first, "new": "a long new password"})  # fmt: skip
         assert changed.status == 303
         assert (await client.get("/admin/api/me")).status == 200
+        for back, expected in (("/admin/review", "/admin/review"), ("//evil.example/", "/admin/"),
+                               ("https://evil.example/admin/", "/admin/")):  # fmt: skip
+            chosen = await client.post(
+                "/admin/language",
+                allow_redirects=False,
+                data={"csrf_token": csrf, "language": "fr", "next": back},
+            )
+            assert chosen.headers["Location"] == expected
+        await client.post("/admin/language", data={"csrf_token": csrf, "language": "en"})
         log = await (await client.get("/admin/api/audit", headers=BEARER)).json()
         assert [(e["actor"], e["action"], e["target"]) for e in log["entries"]] == [
             ("amina", "account.change_password", "amina"),

@@ -112,7 +112,8 @@ async def language(request: web.Request) -> web.StreamResponse:
     staff = staff_of(request)
     if form.get("language") in SUPPORTED_LANGUAGES and staff.id:
         await off_loop(request.app[ACCOUNTS].set_interface_language, staff.id, form["language"])
-    raise web.HTTPSeeOther(request.headers.get("Referer") or "/admin/")
+    back = form.get("next", "")
+    raise web.HTTPSeeOther(back if back.startswith("/admin/") else "/admin/")  # never off-site
 
 
 # Answers
