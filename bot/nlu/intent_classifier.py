@@ -46,7 +46,9 @@ class NgramLogisticClassifier(IntentClassifier, GraphComponent):
             "char_ngrams": [2, 4],
             "min_df": 2,
             "C": 5.0,
-            "max_iter": 300,
+            # lbfgs on the 13,600 examples: 150 iterations score as well on the citizen set
+            # as 300 (98.5% against 98.4% top intent) in half the time (133 s against 271 s).
+            "max_iter": 150,
             "random_state": 42,
             "ranking_length": 10,
         }
