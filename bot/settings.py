@@ -61,11 +61,22 @@ class Seconds(ConstrainedFloat):
     allow_inf_nan = False
 
 
+class Points(ConstrainedFloat):
+    ge = 0
+    allow_inf_nan = False
+
+
+class Servers(ConstrainedInt):
+    ge, le = 1, 16
+
+
 # What a value of each type must be, for messages when pydantic cannot convert it.
 _EXPECTED: dict[type, str] = {
     Port: "a positive integer up to 65535 (a port number)",
     Count: "a whole number, 0 or more",
     Seconds: "a positive number",
+    Points: "a number, 0 or more",
+    Servers: "a whole number from 1 to 16",
     Path: "a path",
     str: "text",
 }
@@ -176,6 +187,17 @@ class Settings(BaseSettings):
         180,
         "days after a person's last message when everything about them is erased (0: never)",
     )
+    publish_max_drop: Points = _field(
+        "DIGIBRIDGE_PUBLISH_MAX_DROP",
+        1.0,
+        "points of held-out accuracy a language may lose before a publish is refused",
+    )
+    rasa_servers: Servers = _field(
+        "DIGIBRIDGE_RASA_SERVERS",
+        1,
+        "Rasa servers (each with its action server) `digibridge up` starts; more than one "
+        "needs the Redis lock store",
+    )
     review_retention_days: Count = _field(
         "DIGIBRIDGE_REVIEW_RETENTION_DAYS",
         30,
@@ -265,13 +287,41 @@ class Settings(BaseSettings):
     def tracker_database_url(self) -> str:
         return self.tracker_store_url or f"sqlite:///{self.data_dir / 'tracker.sqlite3'}"
 
+    @validator("rasa_servers")
+    def _shared_locks(cls, value: int, values: dict[str, Any]) -> int:
+        if value > 1 and not values.get("lock_store_url"):
+            raise ValueError(
+                "1 unless DIGIBRIDGE_LOCK_STORE_URL is set: several Rasa servers share "
+                "conversations only through Redis locks"
+            )
+        return value
+
+    @property
+    def rasa_base_urls(self) -> list[str]:
+        """The Rasa servers, which `digibridge up` starts on consecutive ports."""
+        if self.rasa_url:
+            return [url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip()]
+        return [f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_servers)]
+
     @property
     def rasa_base_url(self) -> str:
-        return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+        return self.rasa_base_urls[0]
+
+    @property
+    def actions_base_urls(self) -> list[str]:
+        """Each Rasa server's own action server."""
+        return [f"http://127.0.0.1:{self.actions_port + i}" for i in range(self.rasa_servers)]
 
     @property
     def actions_base_url(self) -> str:
-        return f"http://127.0.0.1:{self.actions_port}"
+        return self.actions_base_urls[0]
+
+    @property
+    def model_server_url(self) -> str:
+        """Where the Rasa servers pull the serving model from: the gateway."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}/internal/model"
 
     def local_values(self) -> dict[str, str]:
         """The deployment's country-specific values that answers refer to by name."""

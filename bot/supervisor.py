@@ -1,7 +1,10 @@
-"""`digibridge up`: the action server, the Rasa server, the gateway and its channels.
+"""`digibridge up`: the action servers, the Rasa servers, the gateway and its channels.
 
-Rasa and the action server run as child processes on localhost, each with only the
-environment it needs (secrets in the environment, never on a command line). A child that
+Rasa and the action server run as child processes on localhost (`DIGIBRIDGE_RASA_SERVERS`
+pairs of them, on consecutive ports), each with only the environment it needs (secrets in
+the environment, never on a command line). The Rasa servers take their model from the
+gateway's model endpoint (Rasa's model server protocol), so the gateway listens first; its
+channels start once Rasa is ready. A child that
 dies is restarted with backoff while the gateway tells people it is having trouble and
 `/healthz` reports the part that is down; a child that keeps dying (five times in a
 minute) stops the whole with exit code 1, since something is wrong that a restart won't
@@ -33,13 +36,14 @@ from bot.conversation.context import CHILD_MARKER
 from bot.core.assistant import Assistant
 from bot.core.build import running_core
 from bot.core.rasa_channel import SECRET_HEADER, SECRET_VARIABLE
-from bot.core.rasa_client import RasaClient, url_answers
+from bot.core.rasa_client import RasaPool, url_answers
 from bot.db.engine import create_database_engine
 from bot.db.migrate import upgrade
 from bot.processes.action_server import SECRET_VARIABLE as ACTIONS_SECRET_VARIABLE
 from bot.processes.rasa_server import TOKEN_VARIABLE
+from bot.publishing.registry import prepare_serving
 from bot.settings import Settings
-from bot.training import TrainingError, ensure_model, model_path, rasa_environment
+from bot.training import rasa_environment
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +55,7 @@ RESTART_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0)
 PURGE_INTERVAL = 3600.0
 TRACKER_URL_VARIABLE = "DIGIBRIDGE_RUNTIME_TRACKER_URL"
 LOCK_PASSWORD_VARIABLE = "DIGIBRIDGE_RUNTIME_LOCK_PASSWORD"  # noqa: S105 - a name
+MODEL_PULL_SECONDS = 2  # how often each Rasa server asks the gateway for a new model
 
 
 class ChildDied(RuntimeError):
@@ -97,14 +102,19 @@ class Child:
         return RESTART_DELAYS[min(recent, len(RESTART_DELAYS)) - 1]
 
 
-def write_endpoints(settings: Settings, path: Path) -> dict[str, str]:
+def write_endpoints(settings: Settings, path: Path, actions_url: str = "") -> dict[str, str]:
     """Rasa's endpoints file for these settings; secrets stay in the returned environment."""
     endpoints: dict[str, object] = {
         "action_endpoint": {
-            "url": f"{settings.actions_base_url}/webhook",
+            "url": f"{actions_url or settings.actions_base_url}/webhook",
             "headers": {SECRET_HEADER: f"${{{ACTIONS_SECRET_VARIABLE}}}"},
         },
         "tracker_store": {"type": "sql", "url": f"${{{TRACKER_URL_VARIABLE}}}"},
+        "models": {
+            "url": settings.model_server_url,
+            "wait_time_between_pulls": MODEL_PULL_SECONDS,
+            "headers": {SECRET_HEADER: f"${{{SECRET_VARIABLE}}}"},
+        },
     }
     env = {TRACKER_URL_VARIABLE: settings.tracker_database_url}
     tracker = make_url(settings.tracker_database_url)
@@ -138,15 +148,29 @@ def prepare_database(settings: Settings) -> None:
 
 
 def children(settings: Settings, model: Path, token: str, channel_secret: str) -> list[Child]:
+    """An action server and a Rasa server for each of `DIGIBRIDGE_RASA_SERVERS`."""
+    kids: list[Child] = []
+    servers = settings.rasa_servers
+    for index in range(servers):
+        kids += _pair(settings, model, token, channel_secret, index, servers)
+    return kids
+
+
+def _pair(
+    settings: Settings, model: Path, token: str, channel_secret: str, index: int, servers: int
+) -> list[Child]:
     actions_secret = secrets.token_urlsafe(32)
     run_dir = settings.data_dir / "run"
+    actions_url = settings.actions_base_urls[index]
+    endpoints = run_dir / ("endpoints.yml" if index == 0 else f"endpoints-{index + 1}.yml")
+    suffix = f" {index + 1}" if servers > 1 else ""
     rasa_env = rasa_environment(
         {
             CHILD_MARKER: "1",
             TOKEN_VARIABLE: token,
             SECRET_VARIABLE: channel_secret,
             ACTIONS_SECRET_VARIABLE: actions_secret,
-            **write_endpoints(settings, run_dir / "endpoints.yml"),
+            **write_endpoints(settings, endpoints, actions_url),
         }
     )
     actions_env = rasa_environment(
@@ -162,31 +186,32 @@ def children(settings: Settings, model: Path, token: str, channel_secret: str) -
     python = sys.executable
     return [
         Child(
-            "action server",
-            [python, "-m", "bot.processes.action_server", str(settings.actions_port)],
+            f"action server{suffix}",
+            [python, "-m", "bot.processes.action_server", str(settings.actions_port + index)],
             actions_env,
         ),
         Child(
-            "Rasa server",
+            f"Rasa server{suffix}",
             [
                 python,
                 "-m",
                 "bot.processes.rasa_server",
                 str(model),
-                str(run_dir / "endpoints.yml"),
-                str(settings.rasa_port),
+                str(endpoints),
+                str(settings.rasa_port + index),
             ],
             rasa_env,
         ),  # fmt: skip
     ]
 
 
-async def _ready(rasa: RasaClient, settings: Settings) -> bool:
-    actions = await url_answers(rasa.session, f"{settings.actions_base_url}/health")
-    return actions and await rasa.is_ready()
+async def _ready(rasa: RasaPool, settings: Settings) -> bool:
+    """Every Rasa server has a model and every action server answers."""
+    actions = [url_answers(rasa.session, f"{url}/health") for url in settings.actions_base_urls]
+    return all(await asyncio.gather(*actions)) and all(await rasa.readiness())
 
 
-async def _wait_ready(kids: list[Child], rasa: RasaClient, settings: Settings) -> None:
+async def _wait_ready(kids: list[Child], rasa: RasaPool, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STARTUP_TIMEOUT
     while loop.time() < deadline:
@@ -259,6 +284,14 @@ async def serve(settings: Settings, model: Path) -> int:
     async with running_core(settings, token, channel_secret) as (rasa, assistant):
         purge = None
         try:
+            from bot.gateway.app import create_app
+
+            for channel in configured_channels(settings, assistant):
+                assistant.channels.add(channel)
+            app = create_app(settings, rasa, assistant)
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            await web.TCPSite(runner, settings.host, settings.port).start()
             for child in kids:
                 await child.start()
             ready = asyncio.create_task(_wait_ready(kids, rasa, settings))
@@ -269,14 +302,6 @@ async def serve(settings: Settings, model: Path) -> int:
                 return 0
             stopped.cancel()
             ready.result()
-            from bot.gateway.app import create_app
-
-            for channel in configured_channels(settings, assistant):
-                assistant.channels.add(channel)
-            app = create_app(settings, rasa, assistant)
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
-            await web.TCPSite(runner, settings.host, settings.port).start()
             for channel in assistant.channels:
                 await channel.start()
                 started.append(channel)
@@ -300,13 +325,9 @@ def up(settings: Settings, train: bool = True) -> int:
     telegram_config(settings)  # a bad Telegram setting stops us before anything starts
     parse_origins(settings.web_allowed_origins)  # and so does a bad embedding origin
     prepare_database(settings)
-    if train:
-        model = ensure_model(settings.models_dir)
-    else:
-        model = model_path(settings.models_dir)
-        if not model.exists():
-            raise TrainingError(
-                f"no model matches the training data ({model.name} is missing in "
-                f"{settings.models_dir}): run `digibridge train` first"
-            )
+    engine = create_database_engine(settings.content_database_url)
+    try:
+        model = prepare_serving(engine, settings.models_dir, train)
+    finally:
+        engine.dispose()
     return asyncio.run(serve(settings, model))

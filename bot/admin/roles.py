@@ -14,11 +14,13 @@ class Right(str, Enum):
     ACCOUNTS = "accounts"  # create and change accounts
     AUDIT = "audit"  # read and export the audit log
     WORKSHOPS = "workshops"
+    PUBLISH = "publish"  # train, check and serve a model with the phrases added
+    MODELS = "models"  # choose the serving model from the registry (roll back)
 
 
 ROLES: dict[str, frozenset[Right]] = {
     "admin": frozenset(Right),
-    "editor": frozenset({Right.READ_CONTENT, Right.EDIT_CONTENT}),
+    "editor": frozenset({Right.READ_CONTENT, Right.EDIT_CONTENT, Right.PUBLISH}),
     "reviewer": frozenset({Right.READ_CONTENT, Right.REVIEW, Right.ANALYTICS}),
     "trainer": frozenset({Right.READ_CONTENT, Right.WORKSHOPS}),
 }

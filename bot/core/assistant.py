@@ -22,7 +22,7 @@ from bot.core.erasure import Eraser
 from bot.core.locks import ConversationLocks, LockTimeout
 from bot.core.messages import Reply
 from bot.core.people import PeopleStore, Speaker, retention_cutoff
-from bot.core.rasa_client import RasaClient, RasaUnavailable
+from bot.core.rasa_client import RasaClient, RasaPool, RasaUnavailable
 from bot.core.user_text import as_user_message
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
@@ -46,7 +46,7 @@ class AssistantUnavailable(RuntimeError):
 class Assistant:
     def __init__(
         self,
-        rasa: RasaClient,
+        rasa: RasaClient | RasaPool,
         people: PeopleStore,
         eraser: Eraser,
         locks: ConversationLocks,

@@ -11,7 +11,7 @@ from bot.core.assistant import Assistant
 from bot.core.erasure import Eraser
 from bot.core.locks import conversation_locks
 from bot.core.people import PeopleStore
-from bot.core.rasa_client import RasaClient
+from bot.core.rasa_client import RasaClient, RasaPool
 from bot.db.engine import create_database_engine
 from bot.dialogue import payload_intents
 from bot.i18n.detect import Vocabulary
@@ -30,13 +30,13 @@ def training_vocabulary() -> Vocabulary:
 @contextlib.asynccontextmanager
 async def running_core(
     settings: Settings, rasa_token: str, channel_secret: str
-) -> AsyncIterator[tuple[RasaClient, Assistant]]:
+) -> AsyncIterator[tuple[RasaPool, Assistant]]:
     engine = create_database_engine(settings.content_database_url)
-    rasa = RasaClient(
-        settings.rasa_base_url,
-        rasa_token,
-        settings.reply_timeout + RASA_GRACE_SECONDS,
-        channel_secret,
+    rasa = RasaPool(
+        [
+            RasaClient(url, rasa_token, settings.reply_timeout + RASA_GRACE_SECONDS, channel_secret)
+            for url in settings.rasa_base_urls
+        ]
     )
     async with rasa:
         assistant = Assistant(

@@ -18,11 +18,13 @@ from bot.db.base import Base
 PERSON_COLUMN = "person_id"
 TRACKER_EVENTS_TABLE = "events"  # Rasa's SQLTrackerStore
 # Tables with nothing about any citizen in them: content, and the admin side (staff
-# accounts; review texts masked and never linked to a sender; counts without identifiers).
+# accounts; review texts masked and never linked to a sender; counts without identifiers;
+# the model registry and publishing jobs).
 NON_PERSONAL_TABLES = frozenset(
     {"topics", "answers", "families", "family_titles", "admin_users", "admin_sessions",
      "api_tokens", "audit_log", "answer_revisions", "content_conflicts", "local_settings",
-     "training_phrases", "review_items", "review_dismissed", "usage_events"}
+     "training_phrases", "review_items", "review_dismissed", "usage_events",
+     "trained_models", "publish_jobs"}
 )  # fmt: skip
 
 

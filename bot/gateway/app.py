@@ -7,6 +7,8 @@ limits apply to all of them.
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from bot.admin.web import attach_admin
@@ -19,8 +21,9 @@ from bot.channels.web.ratelimit import (
     rate_limits,
 )
 from bot.core.assistant import Assistant
-from bot.core.rasa_client import RasaClient, url_answers
+from bot.core.rasa_client import RasaPool, url_answers
 from bot.gateway.keys import ASSISTANT, RASA, SETTINGS
+from bot.publishing.model_server import CHANNEL_SECRET, MODEL_ROUTE, handle_model
 from bot.settings import Settings
 
 MAX_REQUEST_BYTES = 64 * 1024
@@ -55,12 +58,13 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
 
 async def handle_health(request: web.Request) -> web.Response:
     """200 when Rasa and the action server answer; 503 naming the part that does not."""
-    rasa: RasaClient = request.app[RASA]
+    rasa: RasaPool = request.app[RASA]
     settings: Settings = request.app[SETTINGS]
+    actions = [url_answers(rasa.session, f"{url}/health") for url in settings.actions_base_urls]
     checks = {
         "gateway": True,
         "rasa": await rasa.is_ready(),
-        "actions": await url_answers(rasa.session, f"{settings.actions_base_url}/health"),
+        "actions": any(await asyncio.gather(*actions)),
     }
     status = 200 if all(checks.values()) else 503
     body = {"status": "ok" if status == 200 else "unavailable"}
@@ -68,7 +72,7 @@ async def handle_health(request: web.Request) -> web.Response:
     return web.json_response(body, status=status)
 
 
-def create_app(settings: Settings, rasa: RasaClient, assistant: Assistant) -> web.Application:
+def create_app(settings: Settings, rasa: RasaPool, assistant: Assistant) -> web.Application:
     app = web.Application(
         client_max_size=MAX_REQUEST_BYTES,
         middlewares=[
@@ -84,7 +88,9 @@ def create_app(settings: Settings, rasa: RasaClient, assistant: Assistant) -> we
     app[EMBEDDING] = Embedding.from_settings(settings, CONTENT_SECURITY_POLICY)
     app[RATE_LIMITER] = WebRateLimiter.from_settings(settings)
     app.on_cleanup.append(close_rate_limiter)
+    app[CHANNEL_SECRET] = rasa.channel_secret
     app.router.add_get("/healthz", handle_health)
+    app.router.add_get(MODEL_ROUTE, handle_model)
     attach_admin(app, settings)
     for channel in assistant.channels:
         channel.attach(app)

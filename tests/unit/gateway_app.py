@@ -20,7 +20,12 @@ from bot.settings import Settings
 
 
 class SilentRasa:
-    """Stands in for the Rasa client where a test looks only at the gateway's own work."""
+    """Stands in for the Rasa servers where a test looks only at the gateway's own work."""
+
+    channel_secret = ""
+    token = ""
+    clients: list = []
+    urls: list = []
 
     async def send(self, sender, text, metadata):
         return []

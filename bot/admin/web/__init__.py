@@ -34,6 +34,7 @@ from bot.admin.web.keys import (
 from bot.admin.web.openapi import openapi
 from bot.admin.web.rendering import interface_language
 from bot.db.engine import create_database_engine
+from bot.publishing.launcher import workers
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def attach_admin(app: web.Application, settings: Settings) -> None:
     for route in table:
         app.router.add_route(route.method, PREFIX + route.path, _in_admin_chain(route.handler))
     app.cleanup_ctx.append(_background)
+    app.cleanup_ctx.append(workers)
 
 
 def admin_routes(app: web.Application) -> list[tuple[str, str, Handler]]:

@@ -5,6 +5,7 @@ Each handler's docstring is its description in /admin/api/openapi.json.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -19,8 +20,13 @@ from bot.admin.preview import preview
 from bot.admin.roles import Right
 from bot.admin.vectors import encode
 from bot.admin.web.auth import error, off_loop, requires, staff_of
-from bot.admin.web.keys import ACCOUNTS, EDITOR, ENGINE, LOCAL_SETTINGS
+from bot.admin.web.keys import ACCOUNTS, ADMIN_SETTINGS, EDITOR, ENGINE, LOCAL_SETTINGS
+from bot.gateway.keys import RASA
 from bot.i18n.locales import SUPPORTED_LANGUAGES
+from bot.nlu.versions import IncompatibleModel
+from bot.publishing import jobs
+from bot.publishing.launcher import start_publish
+from bot.publishing.registry import ARCHIVE_SUFFIX, choose_model, listing
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 routes = web.RouteTableDef()
@@ -579,3 +585,91 @@ async def revoke_token(request: web.Request) -> web.Response:
     if not await off_loop(accounts.revoke_token, staff_of(request), token_id):
         raise web.HTTPNotFound(reason="no such token")
     return web.json_response({"revoked": token_id})
+
+
+# Publishing and the model registry
+
+
+SWAP_WAIT_SECONDS = 60.0
+
+
+async def servers(request: web.Request) -> list[dict[str, Any]]:
+    """What each Rasa server answers with."""
+    rasa = request.app[RASA]
+    served = await asyncio.gather(*(client.served_model() for client in rasa.clients))
+    return [
+        {"server": i + 1, "model": (m or "").removesuffix(ARCHIVE_SUFFIX) or None}
+        for i, m in enumerate(served)
+    ]
+
+
+@routes.post("/api/publish")
+@requires(Right.PUBLISH)
+async def publish(request: web.Request) -> web.StreamResponse:
+    """Trains, checks and serves a model with the phrases added (`{"job": id}`, 202); 409
+    while another publish runs."""
+    try:
+        job = await start_publish(request.app, staff_of(request).name)
+    except jobs.PublishRunning as running:
+        return web.json_response(
+            {"error": {"code": "publish_running",
+                       "message": "A publish is already running; wait for it to finish."},
+             "job": running.job}, status=409,
+        )  # fmt: skip
+    return web.json_response({"job": job}, status=202)
+
+
+@routes.get("/api/publish/{job}")
+@requires(Right.READ_CONTENT)
+async def publish_state(request: web.Request) -> web.Response:
+    """A publish: `state` (training, checking, swapping, done, failed), `progress` 0..1,
+    `message`, `model`."""
+    try:
+        job = int(request.match_info["job"])
+    except ValueError:
+        raise web.HTTPNotFound(reason="no such publish") from None
+    found = await off_loop(jobs.get, request.app[ENGINE], job)
+    if found is None:
+        raise web.HTTPNotFound(reason="no such publish")
+    return web.json_response(found)
+
+
+@routes.get("/api/models")
+@requires(Right.READ_CONTENT)
+async def models(request: web.Request) -> web.Response:
+    """The model registry, newest first, the serving one marked; what each Rasa server
+    answers with; the running publish, if any."""
+    engine = request.app[ENGINE]
+    found = await off_loop(listing, engine, request.app[ADMIN_SETTINGS].models_dir)
+    running = await off_loop(jobs.any_running, engine)
+    return web.json_response(
+        {"models": found, "servers": await servers(request), "publishing": running}
+    )
+
+
+@routes.post("/api/models/{id}/activate")
+@requires(Right.MODELS)
+async def activate_model(request: web.Request) -> web.StreamResponse:
+    """Makes a model of the registry the serving one (a rollback, or forward again) and waits
+    until the Rasa servers answer with it."""
+    staff = staff_of(request)
+    engine = request.app[ENGINE]
+    name = request.match_info["id"]
+    if await off_loop(jobs.any_running, engine) is not None:
+        return error(request, 409, "publish_running", "A publish is running; wait for it.")
+
+    try:
+        await off_loop(choose_model, engine, name, request.app[ADMIN_SETTINGS].models_dir,
+                       staff.name)  # fmt: skip
+    except LookupError as missing:
+        raise web.HTTPNotFound(reason=str(missing)) from None
+    except IncompatibleModel as refused:
+        return error(request, 409, "incompatible_model", str(refused))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SWAP_WAIT_SECONDS
+    reports = await servers(request)
+    while any(s["model"] != name for s in reports) and loop.time() < deadline:
+        await asyncio.sleep(0.5)
+        reports = await servers(request)
+    serving = all(s["model"] == name for s in reports)
+    return web.json_response({"model": name, "serving": serving, "servers": reports})

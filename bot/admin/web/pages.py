@@ -19,12 +19,16 @@ from bot.admin.local_settings import InvalidSetting, LocalSettingsStore
 from bot.admin.roles import Right
 from bot.admin.vectors import encode
 from bot.admin.web import texts
-from bot.admin.web.api import import_file
+from bot.admin.web.api import import_file, servers
 from bot.admin.web.auth import COOKIE, CSRF_FIELD, PUBLIC, off_loop, requires, staff_of
-from bot.admin.web.keys import ACCOUNTS, EDITOR, ENGINE, LOCAL_SETTINGS
+from bot.admin.web.keys import ACCOUNTS, ADMIN_SETTINGS, EDITOR, ENGINE, LOCAL_SETTINGS
 from bot.admin.web.rendering import bar_chart, gettext_for, render
 from bot.content.validation import LIMITS
 from bot.i18n.locales import SUPPORTED_LANGUAGES, native_name
+from bot.nlu.versions import IncompatibleModel
+from bot.publishing import jobs
+from bot.publishing.launcher import start_publish
+from bot.publishing.registry import choose_model, listing, unpublished_changes
 from bot.settings import LOCAL_SETTING_NAMES
 
 routes = web.RouteTableDef()
@@ -470,3 +474,61 @@ async def content_import(request: web.Request) -> web.StreamResponse:
 
 
 content_import.reads_csrf_from_multipart = True  # type: ignore[attr-defined]
+
+
+# Publishing and the model registry
+
+
+def _publish_states(request: web.Request) -> dict[str, str]:
+    return {
+        "training": _say(request, "Training"),
+        "checking": _say(request, "Checking"),
+        "swapping": _say(request, "Moving the servers to it"),
+        "done": _say(request, "Done: the new model is serving"),
+        "failed": _say(request, "Stopped: the serving model stays"),
+    }
+
+
+@routes.get("/models")
+@requires(Right.READ_CONTENT)
+async def models_page(request: web.Request) -> web.Response:
+    engine = request.app[ENGINE]
+    found = await off_loop(listing, engine, request.app[ADMIN_SETTINGS].models_dir)
+    job_id = request.query.get("job", "")
+    if not job_id.isdigit():
+        running = await off_loop(jobs.any_running, engine)
+        job_id = str(running or "")
+    job = await off_loop(jobs.get, engine, int(job_id)) if job_id else None
+    unpublished = await off_loop(unpublished_changes, engine)
+    return render(
+        request, "models.html", "Publish", models=found, job=job, servers=await servers(request),
+        unpublished=unpublished, publish_states=_publish_states(request), notice=_notice(request),
+    )  # fmt: skip
+
+
+@routes.post("/models/publish")
+@requires(Right.PUBLISH)
+async def publish_page(request: web.Request) -> web.StreamResponse:
+    try:
+        job = await start_publish(request.app, staff_of(request).name)
+    except jobs.PublishRunning as running:
+        job = running.job or 0
+    raise web.HTTPSeeOther(f"/admin/models?job={job}")
+
+
+@routes.post("/models/{id}/activate")
+@requires(Right.MODELS)
+async def activate_page(request: web.Request) -> web.StreamResponse:
+    engine = request.app[ENGINE]
+    if await off_loop(jobs.any_running, engine) is not None:
+        raise web.HTTPConflict(text=_say(request, "A publish is running; wait for it."))
+    try:
+        await off_loop(
+            choose_model, engine, request.match_info["id"],
+            request.app[ADMIN_SETTINGS].models_dir, staff_of(request).name,
+        )  # fmt: skip
+    except LookupError as missing:
+        raise web.HTTPNotFound(text=str(missing)) from None
+    except IncompatibleModel as refused:
+        raise web.HTTPConflict(text=str(refused)) from None
+    raise web.HTTPSeeOther("/admin/models?notice=done")

@@ -63,7 +63,7 @@ def render(
             dir_of=direction,
             title=_(title),
             staff=request.get("staff"),
-        here=request.path_qs,
+            here=request.path_qs,
             csrf=request.get("csrf") or "",
             R=Right,
             languages=[(code, native_name(code)) for code in SUPPORTED_LANGUAGES],

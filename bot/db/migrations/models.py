@@ -10,5 +10,6 @@ def metadata() -> MetaData:
     from bot.content import models as content_models  # noqa: F401 - registers the tables
     from bot.core import models as core_models  # noqa: F401 - registers the tables
     from bot.db.base import Base
+    from bot.publishing import models as publishing_models  # noqa: F401 - registers the tables
 
     return Base.metadata

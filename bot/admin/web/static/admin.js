@@ -71,3 +71,35 @@
   form.addEventListener("input", schedule);
   refresh();
 })();
+
+// The publish in progress: its stage, progress and message, read every second from the API
+// until it ends; then the page reloads to show the registry as it now is.
+(function () {
+  "use strict";
+  var box = document.getElementById("publish-job");
+  if (!box) { return; }
+  var state = document.getElementById("publish-state");
+  var bar = document.getElementById("publish-progress");
+  var message = document.getElementById("publish-message");
+  var names = JSON.parse(box.getAttribute("data-state-names") || "{}");
+  var shown = state.textContent;
+  function poll() {
+    fetch(box.getAttribute("data-url"), {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (job) {
+        if (!job.state) { return; }
+        state.textContent = names[job.state] || job.state;
+        bar.value = job.progress;
+        bar.textContent = Math.round(job.progress * 100) + "%";
+        message.textContent = job.message;
+        if (job.state === "done" || job.state === "failed") {
+          if (shown !== state.textContent) { window.location.reload(); }
+          return;
+        }
+        shown = "";
+        setTimeout(poll, 1000);
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  poll();
+})();
