@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.digibridge-installed
 
-.PHONY: run test test-fast train lint bench-nlu bench-massive catalogs
+.PHONY: run test test-fast train lint bench-nlu bench-massive bench-publish catalogs
 
 $(STAMP): pyproject.toml constraints.txt
 	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
@@ -36,13 +36,17 @@ lint: $(STAMP)
 bench-nlu: $(STAMP)
 	$(PY) -m benchmarks.nlu
 
+# Publish of a handful of phrases: time until live, and the chat's replies meanwhile.
+bench-publish: $(STAMP)
+	$(PY) -m benchmarks.publish
+
 # Ours against Rasa's default pipeline on ../shared/benchmarks/massive (about an hour).
 bench-massive: $(STAMP)
 	$(PY) -m benchmarks.massive
 
 # Re-extract interface text into locales/messages.pot and merge it into every catalogue.
 catalogs: $(STAMP)
-	$(VENV)/bin/pybabel extract --no-location --omit-header -c NOTE: -k _ -k N_ -o locales/messages.pot bot actions
-	$(VENV)/bin/pybabel update --no-fuzzy-matching --omit-header -i locales/messages.pot -d locales -D messages
+	$(VENV)/bin/pybabel extract --no-location --omit-header --ignore-dirs=admin -c NOTE: -k _ -k N_ -o locales/messages.pot bot actions
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --no-wrap -i locales/messages.pot -d locales -D messages
 	$(VENV)/bin/pybabel extract --no-location --omit-header -F locales/admin-babel.cfg -k _ -k N_ -o locales/admin.pot .
-	$(VENV)/bin/pybabel update --no-fuzzy-matching --omit-header -i locales/admin.pot -d locales -D admin
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --no-wrap -i locales/admin.pot -d locales -D admin

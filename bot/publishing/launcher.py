@@ -35,6 +35,12 @@ def worker_environment(settings: Settings, rasa_urls: list[str], rasa_token: str
             "DIGIBRIDGE_LOG_LEVEL": settings.log_level,
             RASA_URLS_VARIABLE: ",".join(rasa_urls),
             RASA_TOKEN_VARIABLE: rasa_token,
+            # One core for training; the other stays with the people being answered.
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "TF_NUM_INTRAOP_THREADS": "1",
+            "TF_NUM_INTEROP_THREADS": "1",
         }
     )
 

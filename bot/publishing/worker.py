@@ -273,7 +273,10 @@ def publish(engine: Engine, settings: Settings, job: int, urls: Sequence[str], t
 def main(argv: list[str]) -> int:
     (job,) = (int(a) for a in argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    os.nice(5)  # the Rasa servers answering people come first
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.INFO)  # Rasa's structured logs are verbose at DEBUG
+    os.nice(19)  # the Rasa servers answering people come first
     settings = Settings.from_env()
     engine = create_database_engine(settings.content_database_url)
     urls = [u for u in os.environ.pop(RASA_URLS_VARIABLE, "").split(",") if u]

@@ -480,13 +480,7 @@ content_import.reads_csrf_from_multipart = True  # type: ignore[attr-defined]
 
 
 def _publish_states(request: web.Request) -> dict[str, str]:
-    return {
-        "training": _say(request, "Training"),
-        "checking": _say(request, "Checking"),
-        "swapping": _say(request, "Moving the servers to it"),
-        "done": _say(request, "Done: the new model is serving"),
-        "failed": _say(request, "Stopped: the serving model stays"),
-    }
+    return {state: _say(request, name) for state, name in texts.PUBLISH_STATES.items()}
 
 
 @routes.get("/models")
@@ -521,7 +515,7 @@ async def publish_page(request: web.Request) -> web.StreamResponse:
 async def activate_page(request: web.Request) -> web.StreamResponse:
     engine = request.app[ENGINE]
     if await off_loop(jobs.any_running, engine) is not None:
-        raise web.HTTPConflict(text=_say(request, "A publish is running; wait for it."))
+        raise web.HTTPConflict(text=_say(request, texts.PUBLISH_RUNNING))
     try:
         await off_loop(
             choose_model, engine, request.match_info["id"],

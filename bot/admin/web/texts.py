@@ -37,3 +37,11 @@ IMPORTED = N_("Imported: %(changed)s answers changed, %(unchanged)s unchanged.")
 DONE = N_("Done.")
 # Page titles that only code names.
 PAGE_TITLES = (N_("Edit an answer"), N_("Sign in"), N_("Change password"))
+PUBLISH_STATES = {
+    "training": N_("Training"),
+    "checking": N_("Checking"),
+    "swapping": N_("Moving the servers to it"),
+    "done": N_("Done: the new model is serving"),
+    "failed": N_("Stopped: the serving model stays"),
+}
+PUBLISH_RUNNING = N_("A publish is running; wait for it.")
