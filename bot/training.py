@@ -16,7 +16,7 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from bot.content.files import CONTENT_DIR
 from bot.dialogue import write_project
 from bot.nlu.vector_cache import CACHE_DIR_VARIABLE
 from bot.nlu.versions import library_versions
-from bot.training_data import write_examples
+from bot.training_data import read_examples, write_examples
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ TRAINING_DATA = ("data/nlu", "data/rules.yml", "data/stories.yml")
 FINGERPRINTED = ("config.yml", *TRAINING_DATA, "bot/nlu")
 BUILD_DIR = "var/build"  # the domain and topic rules built from the catalogue
 VECTOR_CACHE_DIR = ".rasa/vectors"  # beside Rasa's own training cache
-ADDED_PHRASES_FILE = "added_phrases.yml"
+NLU_FILE = "nlu.yml"  # every language's examples and the added phrases
 
 # (topic, language, text) of a phrase added in the admin interface
 Phrase = tuple[str, str, str]
@@ -82,17 +82,6 @@ def build_project(
     target = target or root / BUILD_DIR
     write_project(target, root, content)
     return target
-
-
-def write_phrases(phrases: Iterable[Phrase], target: Path) -> Path:
-    """The added phrases as one more Rasa NLU file in `target`."""
-    examples: dict[str, list[str]] = {}
-    for topic, _, text in sorted(phrases):
-        examples.setdefault(topic, []).append(text)
-    path = target / ADDED_PHRASES_FILE
-    target.mkdir(parents=True, exist_ok=True)
-    write_examples(path, examples)
-    return path
 
 
 def data_fingerprint(root: Path = PROJECT_ROOT, phrases: Sequence[Phrase] = ()) -> str:
@@ -143,11 +132,18 @@ def model_path(models_dir: Path, root: Path = PROJECT_ROOT, phrases: Sequence[Ph
 
 
 def training_files(build: Path, phrases: Sequence[Phrase] = ()) -> list[str]:
-    """The data Rasa trains on: the repository's, the built rules and the added phrases."""
-    files = [*TRAINING_DATA, str(build / "topic_rules.yml")]
-    if phrases:
-        files.append(str(write_phrases(phrases, build)))
-    return files
+    """The data Rasa trains on: every language's examples and the added phrases in one file
+    (Rasa merges training data file by file, copying all merged so far each time: one file
+    instead of nine saves about ten seconds), the rules and stories, the built rules."""
+    examples: dict[str, list[str]] = {}
+    for file in sorted((PROJECT_ROOT / TRAINING_DATA[0]).glob("*.yml")):
+        for intent, texts in read_examples(file).items():
+            examples.setdefault(intent, []).extend(texts)
+    for topic, _, text in sorted(phrases):
+        examples.setdefault(topic, []).append(text)
+    build.mkdir(parents=True, exist_ok=True)
+    write_examples(build / NLU_FILE, examples)
+    return [str(build / NLU_FILE), *TRAINING_DATA[1:], str(build / "topic_rules.yml")]
 
 
 def train_command(
