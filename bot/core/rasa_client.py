@@ -105,29 +105,26 @@ class RasaClient:
             raise RasaUnavailable(type(error).__name__) from error
         return list(tracker.get("events") or [])
 
-    async def served_model(self) -> str | None:
-        """The file name of the model this server answers with; None when it can't say."""
+    async def _status(self) -> dict[str, Any]:
+        """Rasa's `/status` (the model it serves); empty when it does not answer."""
         try:
             async with self.session.get(
                 f"{self._base_url}/status", params={"token": self._token}, timeout=PROBE_TIMEOUT
             ) as response:
                 if response.status != 200:
-                    return None
-                return (await response.json()).get("model_file")
+                    return {}
+                status = await response.json()
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-            return None
+            return {}
+        return status if isinstance(status, dict) else {}
+
+    async def served_model(self) -> str | None:
+        """The file name of the model this server answers with; None when it can't say."""
+        return (await self._status()).get("model_file")
 
     async def is_ready(self) -> bool:
         """True when Rasa answers and has a model loaded."""
-        try:
-            async with self.session.get(
-                f"{self._base_url}/status", params={"token": self._token}, timeout=PROBE_TIMEOUT
-            ) as response:
-                if response.status != 200:
-                    return False
-                status = await response.json()
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-            return False
+        status = await self._status()
         return bool(status.get("model_id") or status.get("model_file"))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 
@@ -29,7 +30,8 @@ BEARER = {"Authorization": f"Bearer {TOKEN}"}
 SERIOUS = {"serious", "critical"}
 ADMIN_PAGES = (
     "/admin/", "/admin/topics/strong_passwords/ar", "/admin/settings", "/admin/review",
-    "/admin/analytics", "/admin/audit", "/admin/users", "/admin/tokens", "/admin/content",
+    "/admin/analytics", "/admin/audit", "/admin/users", "/admin/tokens", "/admin/models",
+    "/admin/content",
 )  # fmt: skip
 NEW_PASSWORD = "a long password of my own"  # noqa: S105
 NEW_FR = (
@@ -48,8 +50,11 @@ OFF_TOPIC = [
 
 @pytest.fixture(scope="module")
 def admin_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    ensure_model(PROJECT_ROOT / "models")
-    stack = start_stack(tmp_path_factory.mktemp("admin-stack"), {"DIGIBRIDGE_ADMIN_TOKEN": TOKEN})
+    model = ensure_model(PROJECT_ROOT / "models")
+    models = tmp_path_factory.mktemp("admin-models")  # a publish writes here
+    shutil.copy(model, models / model.name)
+    env = {"DIGIBRIDGE_ADMIN_TOKEN": TOKEN, "DIGIBRIDGE_MODELS_DIR": str(models)}
+    stack = start_stack(tmp_path_factory.mktemp("admin-stack"), env)
     yield stack
     assert stack.stop() == 0, stack.log_tail()
 
@@ -236,3 +241,36 @@ def test_a_training_phrase_added_on_the_answers_page(admin_stack, admin_page):
     assert [p["text"] for p in listed["added"]] == ["nenosiri thabiti linatengenezwa vipi"]
     added.first.get_by_role("button", name="Remove").click()
     expect(page.locator("ul.phrases li")).to_have_count(0)
+
+
+def test_publish_in_the_browser_shows_its_progress_and_a_rollback_is_one_click(
+    admin_stack, admin_page
+):
+    added = requests.post(
+        f"{admin_stack.base_url}/admin/api/topics/video_calls/sw/phrases", headers=BEARER,
+        json={"text": "nataka kumwona mjukuu wangu kwenye simu"}, timeout=30,
+    )  # fmt: skip
+    assert added.status_code in (200, 201), added.text
+    page = admin_page
+    page.goto(f"{admin_stack.base_url}/admin/models")
+    expect(page.get_by_text("publish to use them")).to_be_visible()
+    (first,) = page.locator("table tbody tr").all()
+    expect(first).to_contain_text("Serving")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator("#publish-progress")).to_be_visible()
+    expect(page.locator("#publish-state")).to_have_text("Training", timeout=30_000)
+    # The page follows the job by itself, then shows the registry as it now is.
+    expect(page.locator("#publish-state")).to_have_text(
+        "Done: the new model is serving", timeout=600_000
+    )
+    expect(page.locator("#publish-message")).to_contain_text("Live:")
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Serving")
+    old_name = rows.nth(1).locator("code").inner_text()
+    rows.nth(1).get_by_role("button", name="Serve this model").click()
+    expect(page.locator("[role=status]").first).to_be_visible()
+    expect(page.locator("table tbody tr").nth(1)).to_contain_text("Serving")
+    models = requests.get(f"{admin_stack.base_url}/admin/api/models", headers=BEARER,
+                          timeout=30).json()  # fmt: skip
+    assert [m["name"] for m in models["models"] if m["serving"]] == [old_name]

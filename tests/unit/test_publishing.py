@@ -185,7 +185,8 @@ def test_one_publish_at_a_time_and_a_dead_worker_does_not_block_the_next(engine)
     jobs.report(engine, first, jobs.CHECKING, 0.8, "checking")
     jobs.report(engine, first, jobs.DONE, 1.0, "live")
     jobs.report(engine, first, jobs.FAILED, message="too late")  # a finished job stays as it is
-    assert jobs.get(engine, first)["state"] == "done" and jobs.get(engine, first)["message"] == "live"
+    finished = jobs.get(engine, first)
+    assert (finished["state"], finished["message"]) == ("done", "live")
     second = jobs.start(engine, "omar")
     with Session(engine, future=True) as session, session.begin():
         session.execute(
@@ -273,7 +274,8 @@ def test_publishing_routes_check_rights_and_refuse_a_second_publish(site):
         body = await refused.json()
         assert body["job"] == running and body["error"]["code"] == "publish_running"
         state = await (await client.get(f"/admin/api/publish/{running}", headers=editor)).json()
-        assert (state["state"], state["progress"], state["message"]) == ("training", 0.0, "Starting")
+        shown = (state["state"], state["progress"], state["message"])
+        assert shown == ("training", 0.0, "Starting")
         assert (await client.get("/admin/api/publish/999", headers=editor)).status == 404
         assert (await client.get("/admin/api/publish/abc", headers=editor)).status == 404
         # Choosing the serving model is an admin's, and not while a publish runs.
