@@ -4,11 +4,10 @@ Rasa and the action server run as child processes on localhost (`DIGIBRIDGE_RASA
 pairs of them, on consecutive ports), each with only the environment it needs (secrets in
 the environment, never on a command line). The Rasa servers take their model from the
 gateway's model endpoint (Rasa's model server protocol), so the gateway listens first; its
-channels start once Rasa is ready. A child that
-dies is restarted with backoff while the gateway tells people it is having trouble and
-`/healthz` reports the part that is down; a child that keeps dying (five times in a
-minute) stops the whole with exit code 1, since something is wrong that a restart won't
-mend. SIGINT and SIGTERM stop everything cleanly.
+channels start once Rasa is ready. A child that dies is restarted with backoff while the
+gateway tells people it is having trouble and `/healthz` reports the part that is down; a
+child that keeps dying (five times in a minute) stops the whole with exit code 1, since
+something is wrong that a restart won't mend. SIGINT and SIGTERM stop everything cleanly.
 """
 
 from __future__ import annotations
@@ -284,11 +283,11 @@ async def serve(settings: Settings, model: Path) -> int:
     async with running_core(settings, token, channel_secret) as (rasa, assistant):
         purge = None
         try:
-            from bot.gateway.app import create_app
+            from bot.gateway.app import STARTED, create_app
 
             for channel in configured_channels(settings, assistant):
                 assistant.channels.add(channel)
-            app = create_app(settings, rasa, assistant)
+            app = create_app(settings, rasa, assistant, started=False)
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, settings.host, settings.port).start()
@@ -305,6 +304,7 @@ async def serve(settings: Settings, model: Path) -> int:
             for channel in assistant.channels:
                 await channel.start()
                 started.append(channel)
+            app[STARTED].set()
             purge = asyncio.create_task(_purge_regularly(assistant, settings.retention_days))
             logger.info("DigiBridge is up: http://%s:%s/", settings.host, settings.port)
             return await _keep_running(kids, stop)

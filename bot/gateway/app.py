@@ -27,6 +27,7 @@ from bot.publishing.model_server import CHANNEL_SECRET, MODEL_ROUTE, handle_mode
 from bot.settings import Settings
 
 MAX_REQUEST_BYTES = 64 * 1024
+STARTED = web.AppKey("started", asyncio.Event)
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
@@ -60,6 +61,10 @@ async def handle_health(request: web.Request) -> web.Response:
     """200 when Rasa and the action server answer; 503 naming the part that does not."""
     rasa: RasaPool = request.app[RASA]
     settings: Settings = request.app[SETTINGS]
+    if not request.app[STARTED].is_set():
+        # `digibridge up` listens before Rasa is ready (Rasa fetches its model from us):
+        # not healthy until everything has started.
+        return web.json_response({"status": "starting", "gateway": "ok"}, status=503)
     actions = [url_answers(rasa.session, f"{url}/health") for url in settings.actions_base_urls]
     checks = {
         "gateway": True,
@@ -72,7 +77,10 @@ async def handle_health(request: web.Request) -> web.Response:
     return web.json_response(body, status=status)
 
 
-def create_app(settings: Settings, rasa: RasaPool, assistant: Assistant) -> web.Application:
+def create_app(
+    settings: Settings, rasa: RasaPool, assistant: Assistant, started: bool = True
+) -> web.Application:
+    """The gateway; with `started=False`, unhealthy until `app[STARTED]` is set."""
     app = web.Application(
         client_max_size=MAX_REQUEST_BYTES,
         middlewares=[
@@ -89,6 +97,9 @@ def create_app(settings: Settings, rasa: RasaPool, assistant: Assistant) -> web.
     app[RATE_LIMITER] = WebRateLimiter.from_settings(settings)
     app.on_cleanup.append(close_rate_limiter)
     app[CHANNEL_SECRET] = rasa.channel_secret
+    app[STARTED] = asyncio.Event()
+    if started:
+        app[STARTED].set()
     app.router.add_get("/healthz", handle_health)
     app.router.add_get(MODEL_ROUTE, handle_model)
     attach_admin(app, settings)
