@@ -192,6 +192,11 @@ class Settings(BaseSettings):
         1.0,
         "points of held-out accuracy a language may lose before a publish is refused",
     )
+    speech_cache_mb: Count = _field(
+        "DIGIBRIDGE_SPEECH_CACHE_MB",
+        200,
+        "megabytes of spoken answers kept in the data dir's speech folder",
+    )
     rasa_servers: Servers = _field(
         "DIGIBRIDGE_RASA_SERVERS",
         1,
@@ -282,6 +287,10 @@ class Settings(BaseSettings):
     @property
     def content_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'digibridge.sqlite3'}"
+
+    @property
+    def speech_cache_dir(self) -> Path:
+        return self.data_dir / "speech"
 
     @property
     def tracker_database_url(self) -> str:

@@ -16,6 +16,7 @@ from bot.i18n.locales import SUPPORTED_LANGUAGES, native_name
 NOT_THIS_INTENT = "not_this"
 MAX_RELATED_BUTTONS = 3
 MAX_CLARIFY_BUTTONS = 3
+MORE_SUFFIX = "/more"
 SOCIAL_TOPICS = frozenset({"greet", "goodbye", "thanks"})
 # Answers that end with the main menu, for someone who doesn't know what to ask.
 MENU_TOPICS = frozenset({"greet", "help", "out_of_scope"})
@@ -126,7 +127,9 @@ def answer_topic(
                 )
             )
         buttons.append(Button(translate(language, texts.MAIN_MENU), payload("help")))
-    return Reply(text=text, language=language, topic=topic_id, buttons=tuple(buttons))
+    return Reply(
+        text=text, language=language, topic=topic_id, buttons=tuple(buttons), listen=topic_id
+    )
 
 
 def show_menu(
@@ -175,7 +178,22 @@ def tell_more(
         language=language,
         topic=topic_id,
         buttons=tuple(buttons),
+        listen=f"{topic_id}{MORE_SUFFIX}",
     )
+
+
+def answer_text(
+    store: ContentStore, listen: str, language: str, local_values: dict[str, str]
+) -> str | None:
+    """The text of the answer a reply's `listen` names, as it is shown now; None if none."""
+    topic_id, more, rest = listen.partition(MORE_SUFFIX)
+    if rest:
+        return None
+    if more:
+        answer = store.answer(topic_id, language)
+        return render(answer.more, language, local_values) if answer and answer.more else None
+    reply = answer_topic(store, topic_id, language, local_values)
+    return reply.text if reply is not None else None
 
 
 def clarify(store: ContentStore, candidates: list[str], language: str) -> Reply:

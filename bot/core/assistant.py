@@ -28,6 +28,8 @@ from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.i18n.detect import Vocabulary
 from bot.i18n.reply_language import decide_reply_language
+from bot.speech.answers import AnswerSpeech
+from bot.speech.service import Speech
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ class Assistant:
         payload_intents: frozenset[str],
         reply_timeout: float,
         vocabulary: Callable[[], Vocabulary | None] = lambda: None,
+        speech: AnswerSpeech | None = None,
     ) -> None:
         self._rasa = rasa
         self.people = people
@@ -61,6 +64,7 @@ class Assistant:
         self._intents = payload_intents
         self.reply_timeout = reply_timeout
         self._vocabulary = vocabulary
+        self.speech = speech
         self.channels = ChannelRegistry()
 
     async def _db(self, function: Callable[..., T], *args: object) -> T:
@@ -125,6 +129,23 @@ class Assistant:
         )
         return AssistantUnavailable(Reply(translate(language, texts.TROUBLE), language), reason)
 
+    async def listen(self, speaker: Speaker, listen: str, language: str) -> Speech | None:
+        """The speech of an answer (a reply's `listen`), for a conversation that exists;
+        None when there is no such answer. Raises SpeechFailed when it can't be made."""
+        if self.speech is None or not await self._db(self.people.exists, speaker.conversation_id):
+            return None
+        return await self.speech.speech(listen, language)
+
+    async def voice(self, speaker: Speaker) -> bool:
+        """Whether this conversation's answers come with their speech unasked."""
+        try:
+            return await self._db(self.people.voice, speaker.conversation_id)
+        except Exception:  # noqa: BLE001 - the text answer goes out all the same
+            return False
+
+    async def set_voice(self, speaker: Speaker, on: bool) -> None:
+        await self._db(self.people.set_voice, speaker, on)
+
     async def forget(self, person_id: str) -> int:
         """Erases everything stored about a person, waiting for turns in flight to finish."""
         conversations = await self._db(self.people.conversations, person_id)
@@ -165,6 +186,8 @@ class Assistant:
     async def close(self) -> None:
         await self._locks.close()
         self._eraser.close()
+        if self.speech is not None:
+            self.speech.close()
 
 
 def _consume(task: asyncio.Task) -> None:

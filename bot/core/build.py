@@ -6,7 +6,11 @@ import contextlib
 from collections.abc import AsyncIterator
 from functools import lru_cache
 
+from sqlalchemy.engine import Engine
+
 from bot import PROJECT_ROOT
+from bot.admin.local_settings import LocalSettingsStore
+from bot.content.store import ContentStore
 from bot.core.assistant import Assistant
 from bot.core.erasure import Eraser
 from bot.core.locks import conversation_locks
@@ -16,6 +20,9 @@ from bot.db.engine import create_database_engine
 from bot.dialogue import payload_intents
 from bot.i18n.detect import Vocabulary
 from bot.settings import Settings
+from bot.speech.answers import AnswerSpeech
+from bot.speech.cache import SpeechCache
+from bot.speech.service import SpeechService
 
 # Rasa may take longer than the person is kept waiting; the turn keeps its lock (and so
 # holds back an erasure) until Rasa has answered or this much longer has passed.
@@ -25,6 +32,15 @@ RASA_GRACE_SECONDS = 30.0
 @lru_cache(maxsize=1)
 def training_vocabulary() -> Vocabulary:
     return Vocabulary.from_nlu_dir(PROJECT_ROOT / "data" / "nlu")
+
+
+def answer_speech(settings: Settings, engine: Engine) -> AnswerSpeech:
+    cache = SpeechCache(settings.speech_cache_dir, settings.speech_cache_mb * 1024 * 1024)
+    return AnswerSpeech(
+        ContentStore(engine),
+        LocalSettingsStore(engine, settings.local_values()),
+        SpeechService(cache),
+    )
 
 
 @contextlib.asynccontextmanager
@@ -47,6 +63,7 @@ async def running_core(
             payload_intents(),
             settings.reply_timeout,
             vocabulary=training_vocabulary,
+            speech=answer_speech(settings, engine),
         )
         try:
             yield rasa, assistant

@@ -18,15 +18,21 @@ class Reply:
     language: str
     topic: str | None = None
     buttons: tuple[Button, ...] = field(default_factory=tuple)
+    # Which answer text this is ("topic", or "topic/more"): channels offer "Listen" for it.
+    listen: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The reply as the chat API shows it (and as actions send it through Rasa)."""
-        return {
+        """The reply as the chat API shows it (and as actions send it through Rasa); `listen`
+        only where there is an answer to read aloud."""
+        data: dict[str, Any] = {
             "text": self.text,
             "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons],
             "topic": self.topic,
             "language": self.language,
         }
+        if self.listen:
+            data["listen"] = self.listen
+        return data
 
     @classmethod
     def from_json(cls, data: object, fallback_language: str) -> Reply | None:
@@ -40,11 +46,13 @@ class Reply:
         )
         topic = data.get("topic")
         language = data.get("language")
+        listen = data.get("listen")
         return cls(
             text=data["text"],
             language=language if isinstance(language, str) and language else fallback_language,
             topic=topic if isinstance(topic, str) else None,
             buttons=buttons,
+            listen=listen if isinstance(listen, str) and listen else None,
         )
 
     @classmethod

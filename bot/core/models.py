@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String
+from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, false
 
 from bot.db.base import Base
 
@@ -30,6 +30,8 @@ class Conversation(Base):
     channel = Column(String(32), nullable=False)
     address = Column(String(ID_CHARS), nullable=False)  # where the channel delivers
     language = Column(String(16), nullable=True)  # of the last reply
+    # "Always answer with voice as well", chosen with /voice or the web chat's switch.
+    voice = Column(Boolean, nullable=False, default=False, server_default=false())
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_seen = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
 

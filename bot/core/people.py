@@ -37,17 +37,24 @@ class PeopleStore:
     def seen(self, speaker: Speaker, language: str) -> None:
         """Records a turn: the conversation exists, its language, when it was last used."""
         with Session(self._engine, future=True) as session, session.begin():
-            row = session.get(Conversation, speaker.conversation_id)
-            if row is None:
-                row = Conversation(
-                    id=speaker.conversation_id,
-                    person_id=speaker.person_id,
-                    channel=speaker.channel,
-                    address=speaker.address,
-                )
-                session.add(row)
+            row = _conversation(session, speaker)
             row.language = language
             row.last_seen = utcnow()
+
+    def voice(self, conversation_id: str) -> bool:
+        """Whether answers in this conversation come with their speech unasked."""
+        with Session(self._engine, future=True) as session:
+            row = session.get(Conversation, conversation_id)
+            return bool(row is not None and row.voice)
+
+    def set_voice(self, speaker: Speaker, on: bool) -> None:
+        with Session(self._engine, future=True) as session, session.begin():
+            row = _conversation(session, speaker)
+            row.voice = on
+
+    def exists(self, conversation_id: str) -> bool:
+        with Session(self._engine, future=True) as session:
+            return session.get(Conversation, conversation_id) is not None
 
     def language(self, conversation_id: str) -> str | None:
         """The language of the conversation's last reply, if there was one."""
@@ -95,6 +102,19 @@ class PeopleStore:
             for row in rows:
                 session.delete(row)
             return [row.message for row in rows]
+
+
+def _conversation(session: Session, speaker: Speaker) -> Conversation:
+    row = session.get(Conversation, speaker.conversation_id)
+    if row is None:
+        row = Conversation(
+            id=speaker.conversation_id,
+            person_id=speaker.person_id,
+            channel=speaker.channel,
+            address=speaker.address,
+        )
+        session.add(row)
+    return row
 
 
 def retention_cutoff(days: int) -> datetime | None:

@@ -99,3 +99,21 @@ WEB_YOU = N_("You")
 WEB_ASSISTANT = N_("Assistant")
 # NOTE: Telegram /language
 CHOOSE_LANGUAGE = N_("Choose your language:")
+# NOTE: button under an answer that reads it aloud (shown after a speaker symbol)
+LISTEN = N_("Listen")
+# NOTE: Telegram command menu: /voice
+COMMAND_VOICE = N_("Read every answer aloud: on or off")
+# NOTE: Telegram: after /voice turned spoken answers on
+VOICE_ON = N_("From now on, every answer also comes as a voice message. Send /voice again to stop.")
+# NOTE: Telegram: after /voice turned spoken answers off
+VOICE_OFF = N_("Answers come as text only again. You can still press “Listen” under any answer.")
+# NOTE: reply to a voice note or an audio file sent to the bot
+VOICE_NOT_YET = N_(
+    "I can't listen to voice messages yet, sorry. Please write your question, or choose a topic:"
+)
+# NOTE: the answer could not be read aloud
+SPEECH_FAILED = N_("Sorry, I can't read this answer aloud right now. Please try again later.")
+# NOTE: web chat: switch that makes every answer play aloud
+WEB_VOICE_SWITCH = N_("Always read answers aloud")
+# NOTE: web chat: accessible name of an answer's audio player
+WEB_AUDIO = N_("Answer read aloud")

@@ -130,6 +130,19 @@ class Sent:
         return [b for row in self.reply_markup.get("inline_keyboard", []) for b in row]
 
 
+@dataclass
+class Voice:
+    """A voice message the bot sent: the uploaded file as Telegram received it."""
+
+    chat_id: int
+    message_id: int
+    data: bytes
+    filename: str
+    duration: int | None
+    reply_to: int | None
+    at: float
+
+
 class FakeBotApi(ThreadedServer):
     def __init__(self, token: str = TOKEN, port: int = 0) -> None:
         super().__init__(port)
@@ -137,6 +150,7 @@ class FakeBotApi(ThreadedServer):
         self.lock = threading.Lock()
         self.calls: list[Call] = []
         self.sent: list[Sent] = []
+        self.voices: list[Voice] = []
         self.webhook: dict[str, Any] | None = None
         self.chats: dict[int, dict] = {}
         self.early: list[tuple[int, float, float]] = []  # (chat, came at, allowed from)
@@ -287,6 +301,19 @@ class FakeBotApi(ThreadedServer):
             f"expected {count}: {[s.text[:80] for s in self.sent_to(chat_id)]}"
         )
 
+    def voices_to(self, chat_id: int) -> list[Voice]:
+        with self.lock:
+            return [v for v in self.voices if v.chat_id == chat_id]
+
+    def wait_voices(self, chat_id: int, count: int = 1, timeout: float = 30) -> list[Voice]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            voices = self.voices_to(chat_id)
+            if len(voices) >= count:
+                return voices
+            time.sleep(0.05)
+        raise AssertionError(f"chat {chat_id}: {len(self.voices_to(chat_id))} voice messages")
+
     def wait_call(self, method: str, count: int = 1, timeout: float = 30) -> list[Call]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -388,6 +415,49 @@ class FakeBotApi(ThreadedServer):
         chat_id = _chat_id(params)
         self._flood_control(chat_id)
         return self._record("sendMessage", chat_id, params, self.new_message_id())
+
+    async def api_sendVoice(self, params: dict) -> dict:
+        """As documented: `voice` is a file uploaded as multipart/form-data (a file_id or
+        URL otherwise), "in an .OGG file encoded with OPUS" (or MP3, M4A), up to 50 MB;
+        `duration` in whole seconds."""
+        chat_id = _chat_id(params)
+        self._flood_control(chat_id)
+        upload = params.get("voice")
+        if not isinstance(upload, UploadedFile):
+            raise ApiError(400, "Bad Request: there is no voice in the request")
+        if len(upload.data) > 50 * 1024 * 1024:
+            raise ApiError(400, "Bad Request: file is too big")
+        if not (upload.data[:4] == b"OggS" and b"OpusHead" in upload.data[:200]):
+            raise ApiError(400, "Bad Request: VOICE_MESSAGES_FORBIDDEN or wrong file type")
+        duration = params.get("duration")
+        if duration is not None and not str(duration).isdigit():
+            raise ApiError(400, "Bad Request: invalid duration")
+        reply = _json(params.get("reply_parameters"))
+        message_id = self.new_message_id()
+        voice = Voice(
+            chat_id=chat_id,
+            message_id=message_id,
+            data=upload.data,
+            filename=upload.filename,
+            duration=int(duration) if duration is not None else None,
+            reply_to=(reply or {}).get("message_id"),
+            at=time.monotonic(),
+        )
+        with self.lock:
+            self.voices.append(voice)
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self.chats.get(chat_id) or self.chat(chat_id),
+            "from": self._bot_user(),
+            "voice": {
+                "file_id": f"voice-{message_id}",
+                "file_unique_id": f"v{message_id}",
+                "duration": voice.duration or 0,
+                "mime_type": "audio/ogg",
+                "file_size": len(upload.data),
+            },
+        }
 
     async def api_editMessageText(self, params: dict) -> dict:
         chat_id = _chat_id(params)
@@ -506,13 +576,23 @@ def _check_markup(markup: dict) -> None:
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
 
+@dataclass
+class UploadedFile:
+    filename: str
+    data: bytes
+
+
 async def _params(request: web.Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query)
     if request.can_read_body:
         if request.content_type == "application/json":
             params.update(await request.json())
         else:
-            params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+            for key, value in (await request.post()).items():
+                if isinstance(value, str):
+                    params[key] = value
+                elif isinstance(value, web.FileField):
+                    params[key] = UploadedFile(value.filename, value.file.read())
     return params
 
 

@@ -23,6 +23,7 @@ COMMAND_MENU = (
     ("menu", texts.MAIN_MENU),
     ("language", texts.COMMAND_LANGUAGE),
     ("privacy", texts.COMMAND_PRIVACY),
+    ("voice", texts.COMMAND_VOICE),
     ("forget", texts.ERASE_MY_DATA),
 )
 

@@ -10,10 +10,12 @@ one in each group (`tg:<chat>:<user>`), so group members each keep their own lan
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -30,11 +32,15 @@ from bot.channels.telegram.keyboards import (
     MENU_PAYLOAD,
     CallbackCodec,
     inline_keyboard,
+    listen_callback,
+    parse_listen,
     pressed_title,
 )
 from bot.channels.telegram.ordering import ChatOrderedProcessor
-from bot.channels.telegram.sending import send_answer
+from bot.channels.telegram.sending import send_answer, send_speech
 from bot.core.assistant import Assistant, AssistantUnavailable
+from bot.core.messages import Reply
+from bot.core.people import Speaker
 from bot.core.user_text import clean_text
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
@@ -50,6 +56,8 @@ COMMAND_PAYLOADS = {
     "privacy": "/privacy_request",
 }
 FORGET_COMMAND = "forget"
+VOICE_COMMAND = "voice"
+SPEAKER_SYMBOL = "🔊"
 PRIVACY_TOPIC = "privacy_request"
 # The user hears back within 10 s whatever Rasa does: this long after the update arrived
 # (even if it waited behind earlier messages of the chat), plus the time to send...
@@ -70,6 +78,7 @@ class Handlers:
     max_message_chars: int = 2000
     codec: CallbackCodec = field(default_factory=CallbackCodec)
     recent: UpdateLog = field(default_factory=RecentUpdates)
+    speaking: set[asyncio.Task] = field(default_factory=set)  # voice sent after the text
 
     @property
     def wait_seconds(self) -> float:
@@ -96,6 +105,9 @@ class Handlers:
         name = name.lower()
         if name == FORGET_COMMAND:
             await self.forget(update, context)
+            return
+        if name == VOICE_COMMAND:
+            await self.toggle_voice(update, context)
             return
         payload = COMMAND_PAYLOADS.get(name, MENU_PAYLOAD)
         kind = f"/{name}" if name in COMMAND_PAYLOADS else "unknown command"  # logged
@@ -137,6 +149,10 @@ class Handlers:
         if query.data == FORGET_CALLBACK:
             await self.forget(update, context)
             return
+        listen = parse_listen(query.data)
+        if listen is not None:
+            await self.listen(update, context, *listen)
+            return
         payload = self.codec.decode(query.data) or MENU_PAYLOAD
         markup = query.message.reply_markup if isinstance(query.message, Message) else None
         await self._ask(update, context, payload, pressed_title(markup, query.data), "button")
@@ -156,18 +172,51 @@ class Handlers:
         if message.from_user is None or from_a_bot(message):
             return  # channel posts, other bots
         language = await self._language(update)
-        menu = InlineKeyboardMarkup(
-            [
+        if message.voice is not None or message.audio is not None:
+            text, menu = translate(language, texts.VOICE_NOT_YET), await self._menu(update)
+        else:
+            text, menu = translate(language, texts.TEXT_ONLY), None
+        if menu is None:
+            menu = InlineKeyboardMarkup(
                 [
-                    InlineKeyboardButton(
-                        translate(language, texts.MAIN_MENU),
-                        callback_data=self.codec.encode(MENU_PAYLOAD),
-                    )
+                    [
+                        InlineKeyboardButton(
+                            translate(language, texts.MAIN_MENU),
+                            callback_data=self.codec.encode(MENU_PAYLOAD),
+                        )
+                    ]
                 ]
-            ]
-        )
-        await self._send(context.bot, update, translate(language, texts.TEXT_ONLY), menu)
+            )
+        await self._send(context.bot, update, text, menu)
         logger.info("chat %s: non-text update answered (%s)", self._tag(update), language)
+
+    async def listen(self, update: Update, context: Context, language: str, answer: str) -> None:
+        """ "Listen" was pressed: the answer's speech as a voice message."""
+        speaker, chat = speaker_of(update), update.effective_chat
+        if speaker is None or chat is None:
+            return
+        with contextlib.suppress(TelegramError):  # only a courtesy
+            await context.bot.send_chat_action(chat.id, ChatAction.RECORD_VOICE)
+        if not await self._speak(context.bot, update, speaker, answer, language):
+            await self._send(context.bot, update, translate(language, texts.SPEECH_FAILED))
+
+    async def toggle_voice(self, update: Update, context: Context) -> None:
+        """/voice: every answer comes as a voice message as well, or no longer."""
+        speaker = speaker_of(update)
+        if speaker is None:
+            return
+        language = await self.assistant.language_for(speaker)
+        try:
+            on = not await self.assistant.voice(speaker)
+            await self.assistant.set_voice(speaker, on)
+        except Exception as error:  # noqa: BLE001 - say so; the person can try again
+            logger.error("chat %s: /voice failed: %s", self._tag(update), type(error).__name__)
+            await self._send(context.bot, update, translate(language, texts.TROUBLE))
+            return
+        logger.info("chat %s: spoken answers %s", self._tag(update), "on" if on else "off")
+        await self._send(
+            context.bot, update, translate(language, texts.VOICE_ON if on else texts.VOICE_OFF)
+        )
 
     async def forget(self, update: Update, context: Context) -> None:
         """Erases everything about the person who asks (only them, in a group), then confirms."""
@@ -234,9 +283,15 @@ class Handlers:
                         callback_data=FORGET_CALLBACK,
                     )
                 )
+            data = listen_callback(reply.language, reply.listen) if reply.listen else None
+            if data is not None:
+                label = f"{SPEAKER_SYMBOL} {translate(reply.language, texts.LISTEN)}"
+                extra.append(InlineKeyboardButton(label, callback_data=data))
             markup = inline_keyboard(reply.buttons, self.codec, extra)
             if not await self._send(context.bot, update, reply.text, markup, reply.language):
                 break
+        else:
+            await self._speak_unasked(context.bot, update, speaker, replies)
         logger.info(
             "chat %s: %s answered in %.2f s (%s)",
             self._tag(update),
@@ -244,6 +299,55 @@ class Handlers:
             loop.time() - started,
             ", ".join(f"{r.topic}/{r.language}" for r in replies),
         )
+
+    async def _speak_unasked(
+        self, bot: Bot, update: Update, speaker: Speaker, replies: list[Reply]
+    ) -> None:
+        """With /voice on, the speech of each answer follows its text, in the background."""
+        spoken = [r for r in replies if r.listen]
+        if not spoken or not await self.assistant.voice(speaker):
+            return
+
+        async def speak_all() -> None:
+            for reply in spoken:
+                await self._speak(bot, update, speaker, reply.listen or "", reply.language)
+
+        task = asyncio.create_task(speak_all())
+        self.speaking.add(task)
+        task.add_done_callback(self.speaking.discard)
+
+    async def _speak(
+        self, bot: Bot, update: Update, speaker: Speaker, answer: str, language: str
+    ) -> bool:
+        """Sends an answer's speech; False if there is none or it could not be made."""
+        try:
+            speech = await self.assistant.listen(speaker, answer, language)
+        except Exception as error:  # noqa: BLE001 - the text answer is already there
+            logger.error("chat %s: speech failed: %s", self._tag(update), type(error).__name__)
+            return False
+        if speech is None or update.effective_chat is None:
+            return False
+        question = update.message
+        quote = question.message_id if question is not None and not is_private(question) else None
+        sent = await send_speech(
+            bot, update.effective_chat.id, speech, quote=quote, log_tag=self._tag(update)
+        )
+        logger.info(
+            "chat %s: speech sent (%s, %.1f s, %s)",
+            self._tag(update), language, speech.seconds, "cached" if speech.cached else "new",
+        )  # fmt: skip
+        return sent
+
+    async def _menu(self, update: Update) -> InlineKeyboardMarkup | None:
+        """The main menu's buttons (its families), or None when the assistant can't say."""
+        speaker = speaker_of(update)
+        if speaker is None:
+            return None
+        try:
+            replies = await self.assistant.converse(speaker, MENU_PAYLOAD, wait=self.wait_seconds)
+        except Exception:  # noqa: BLE001 - the caller shows the one-button menu instead
+            return None
+        return inline_keyboard(replies[-1].buttons, self.codec) if replies else None
 
     async def _send(
         self,

@@ -22,6 +22,7 @@ from bot.core.messages import Button
 MAX_CALLBACK_BYTES = 64
 # Buttons the channel itself handles, never sent to Rasa.
 FORGET_CALLBACK = "!forget"
+LISTEN_CALLBACK = "!listen"  # !listen|<language>|<answer>: the answer read aloud
 MENU_PAYLOAD = "/help"
 _ID = r"[A-Za-z0-9_.\-]+"
 _SLASH_PAYLOAD = re.compile(rf"/({_ID})(\{{.*\}})?", re.DOTALL)
@@ -105,6 +106,20 @@ def inline_keyboard(
     per_row = 2 if all(len(k.text) <= SHORT_TITLE_CHARS for k in keys) else 1
     rows = [keys[i : i + per_row] for i in range(0, len(keys), per_row)]
     return InlineKeyboardMarkup(rows)
+
+
+def listen_callback(language: str, listen: str) -> str | None:
+    """Callback data of a reply's "Listen" button; None when it would not fit."""
+    data = f"{LISTEN_CALLBACK}|{language}|{listen}"
+    return data if len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES else None
+
+
+def parse_listen(data: str | None) -> tuple[str, str] | None:
+    """The (language, answer) of a "Listen" button's data, or None for any other."""
+    if not data or not data.startswith(LISTEN_CALLBACK + "|"):
+        return None
+    _, language, listen = (data.split("|", 2) + ["", ""])[:3]
+    return (language, listen) if language and listen else None
 
 
 def pressed_title(markup: InlineKeyboardMarkup | None, data: str | None) -> str | None:

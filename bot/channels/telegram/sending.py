@@ -1,5 +1,5 @@
 """Putting one answer in a chat: split to Telegram's limit, escaped, keyboard under the
-last part, each part sent once.
+last part, each part sent once; or its speech, as a voice message.
 
 A part that cannot be sent stops the rest (a gap in the middle of an answer is worse than
 an answer cut short), and nothing already sent is sent again.
@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, InputFile, ReplyParameters
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.channels.telegram.rendering import escape, split_message
+from bot.speech.service import Speech
 
 logger = logging.getLogger(__name__)
 
@@ -58,4 +59,27 @@ async def send_answer(
                 "chat %s: message not sent (%s: %s)", log_tag, type(error).__name__, error
             )
             return False
+    return True
+
+
+async def send_speech(
+    bot: Bot, chat_id: int, speech: Speech, *, quote: int | None = None, log_tag: str = "-"
+) -> bool:
+    """Sends an answer's speech as a voice message (OGG/Opus, as `sendVoice` expects)."""
+    options: dict[str, Any] = {}
+    if quote is not None:
+        options["reply_parameters"] = ReplyParameters(quote, allow_sending_without_reply=True)
+    try:
+        await bot.send_voice(
+            chat_id,
+            InputFile(speech.ogg_opus, filename="answer.ogg"),
+            duration=max(1, round(speech.seconds)),
+            **options,
+        )
+    except Forbidden:
+        logger.info("chat %s: the user has blocked the bot", log_tag)
+        return False
+    except TelegramError as error:
+        logger.warning("chat %s: voice not sent (%s: %s)", log_tag, type(error).__name__, error)
+        return False
     return True

@@ -49,7 +49,9 @@ REDIS_TIMEOUT = 0.5  # seconds; a slow Redis must not make every chat message sl
 REDIS_RETRY_SECONDS = 10.0  # after a Redis failure, requests are admitted without asking it
 # Routes whose JSON body names a session (`sender`); never the query string, so session ids
 # stay out of URLs (and out of access logs).
-SESSION_ROUTES = frozenset({"/api/chat", "/api/forget", "/api/history", "/api/inbox"})
+SESSION_ROUTES = frozenset(
+    {"/api/chat", "/api/forget", "/api/history", "/api/inbox", "/api/speech", "/api/voice"}
+)
 # The web chat's API, and only it (a Telegram webhook comes from Telegram's servers).
 LIMITED_ROUTES = frozenset(
     {("POST", path) for path in SESSION_ROUTES} | {("GET", "/api/ui"), ("HEAD", "/api/ui")}

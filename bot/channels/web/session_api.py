@@ -35,7 +35,8 @@ from bot.i18n.catalogs import translate
 logger = logging.getLogger(__name__)
 
 
-async def _session(request: web.Request) -> Speaker:
+async def session_request(request: web.Request) -> tuple[Speaker, dict]:
+    """The session a JSON request is for, and the request's fields."""
     if request.content_type != "application/json":
         raise ChatRequestError(
             415, "unsupported_media_type", "The request body must be application/json."
@@ -43,12 +44,15 @@ async def _session(request: web.Request) -> Speaker:
     data = parse_json_object(await read_body(request))
     if not valid_sender(data.get("sender")):
         raise bad_sender_error()
-    return web_speaker(
-        data["sender"], language_hint(data, request.headers.get("Accept-Language", ""))
-    )
+    hint = language_hint(data, request.headers.get("Accept-Language", ""))
+    return web_speaker(data["sender"], hint), data
 
 
-def _failed(error: ChatRequestError) -> web.Response:
+async def _session(request: web.Request) -> Speaker:
+    return (await session_request(request))[0]
+
+
+def failed(error: ChatRequestError) -> web.Response:
     return error_response(error.status, error.code, error.message)
 
 
@@ -56,13 +60,14 @@ async def handle_history(request: web.Request) -> web.Response:
     try:
         speaker = await _session(request)
     except ChatRequestError as error:
-        return _failed(error)
+        return failed(error)
     try:
         events = await request.app[RASA].tracker_events(speaker.conversation_id)
     except RasaUnavailable:
         language = hint_language(list(speaker.hint))
         return error_response(503, "unavailable", translate(language, texts.TROUBLE))
-    return web.json_response({"messages": history_from_events(events)})
+    voice = await request.app[ASSISTANT].voice(speaker)
+    return web.json_response({"messages": history_from_events(events), "voice": voice})
 
 
 async def handle_inbox(request: web.Request) -> web.Response:
@@ -70,7 +75,7 @@ async def handle_inbox(request: web.Request) -> web.Response:
     try:
         speaker = await _session(request)
     except ChatRequestError as error:
-        return _failed(error)
+        return failed(error)
     messages = await request.app[WEB_CHANNEL].take_waiting(speaker.person_id)
     return web.json_response({"messages": messages})
 
@@ -79,7 +84,7 @@ async def handle_forget(request: web.Request) -> web.Response:
     try:
         speaker = await _session(request)
     except ChatRequestError as error:
-        return _failed(error)
+        return failed(error)
     assistant: Assistant = request.app[ASSISTANT]
     language = await assistant.language_for(speaker)
     try:

@@ -1,5 +1,5 @@
-// DigiBridge web chat: a client of /api/ui, /api/chat, /api/history, /api/inbox and
-// /api/forget. The session id travels only in POST bodies, never in a URL.
+// DigiBridge web chat: a client of /api/ui, /api/chat, /api/history, /api/inbox,
+// /api/speech, /api/voice and /api/forget. The session id travels only in POST bodies, never in a URL.
 // Whatever comes from the server or the user is inserted as text (textContent), never as
 // HTML; only http, https, mailto and tel addresses become links. No words are written here:
 // the interface text comes from the server's gettext catalogues (/api/ui).
@@ -29,6 +29,7 @@
     title: byId("title"),
     language: byId("language"),
     textSize: byId("text-size"),
+    voice: byId("voice"),
     newConversation: byId("new-conversation"),
     erase: byId("erase"),
     messages: byId("messages"),
@@ -302,9 +303,89 @@
       }
       item.append(group);
     }
+    if (role === "assistant" && typeof message.listen === "string" && message.listen) {
+      item.play = addListen(item, message);
+    }
     els.list.append(item);
     scrollToEnd();
     return item;
+  }
+
+  // --- answers read aloud: fetched with the session in the body, played in the page ---
+
+  async function fetchSpeech(answer, language) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    try {
+      const response = await fetch("/api/speech", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender, answer, language }),
+        cache: "no-store",
+        credentials: "same-origin",
+        signal: controller.signal,
+      });
+      if (response.ok) return { ok: true, blob: await response.blob() };
+      let data = null;
+      try {
+        data = await response.json();
+      } catch {
+        data = null;
+      }
+      return { ok: false, status: response.status, data };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function playSpeech(holder, button, message) {
+    const existing = holder.querySelector("audio");
+    if (existing) {
+      existing.currentTime = 0;
+      existing.play().catch(() => undefined);
+      return;
+    }
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    let result = null;
+    try {
+      result = await fetchSpeech(message.listen, message.language);
+    } catch {
+      result = null;
+    }
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    if (!result || !result.ok) {
+      addNotice(errorText(result) || t("SPEECH_FAILED"), "error");
+      return;
+    }
+    const audio = document.createElement("audio");
+    audio.controls = true;
+    audio.preload = "auto";
+    audio.setAttribute("aria-label", t("WEB_AUDIO"));
+    audio.src = URL.createObjectURL(result.blob);
+    holder.append(audio);
+    audio.play().catch(() => undefined); // a browser may wait for the person to press play
+  }
+
+  function addListen(item, message) {
+    const holder = document.createElement("div");
+    holder.className = "speech";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "listen";
+    button.dataset.listen = message.listen;
+    const symbol = document.createElement("span");
+    symbol.setAttribute("aria-hidden", "true");
+    symbol.textContent = "\u{1F50A} ";
+    const label = document.createElement("span");
+    label.dataset.text = "LISTEN";
+    label.textContent = t("LISTEN");
+    button.append(symbol, label);
+    button.addEventListener("click", () => playSpeech(holder, button, message));
+    holder.append(button);
+    item.querySelector(".bubble").after(holder);
+    return () => playSpeech(holder, button, message);
   }
 
   function addNotice(text, kind) {
@@ -364,8 +445,13 @@
       if (turn !== generation) return;
       item.classList.remove("pending");
       if (result.ok && result.data && Array.isArray(result.data.messages)) {
+        let spoken = false;
         for (const reply of result.data.messages) {
-          addMessage({ role: "assistant", ...reply });
+          const answer = addMessage({ role: "assistant", ...reply });
+          if (els.voice.checked && answer.play && !spoken) {
+            spoken = true;
+            answer.play();
+          }
           await followLanguage(reply);
         }
       } else {
@@ -412,7 +498,16 @@
       return;
     }
     if (!result.ok || !result.data) return;
+    els.voice.checked = result.data.voice === true;
     for (const message of result.data.messages || []) addMessage(message);
+  }
+
+  async function chooseVoice(on) {
+    const result = await withRetry(() => request("/api/voice", { sender, on }));
+    if (!result.ok) {
+      els.voice.checked = !on;
+      setProblem(errorText(result) || t("TROUBLE") || "\u26a0");
+    }
   }
 
   function startAfresh() {
@@ -421,6 +516,7 @@
     queue = Promise.resolve();
     setProblem("");
     els.list.replaceChildren();
+    els.voice.checked = false; // a new session starts with text only
     sender = newSender();
     refreshStatus();
   }
@@ -492,6 +588,7 @@
       applyTextSize(els.textSize.value);
       storage.set(KEYS.textSize, els.textSize.value);
     });
+    els.voice.addEventListener("change", () => chooseVoice(els.voice.checked));
     els.newConversation.addEventListener("click", () => {
       startAfresh();
       els.input.focus();

@@ -1,0 +1,1 @@
+"""Answers read aloud: offline text-to-speech (eSpeak NG), OGG/Opus, cached per answer text."""
