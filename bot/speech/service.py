@@ -1,9 +1,10 @@
-"""Speech for a text, made once: from the cache, or by the speech worker process.
+"""Speech for a text, made once: from the cache, or by the speech worker thread.
 
-Synthesis runs in one worker process of its own (eSpeak NG is single-threaded and keeps
-global state, and a crash there must not take the gateway down), never on the event loop:
-a text answer is never held up by speech. Two requests for the same speech at once share
-one synthesis.
+Synthesis runs in one worker thread of its own, never on the event loop, so a text answer
+is never held up by speech: eSpeak NG keeps global state, so one thread does all of it, and
+both it and the Opus encoder release Python's lock while they work. (A worker process was
+tried: it inherits the gateway's environment, secrets included, which `digibridge up`
+keeps from every child.) Two requests for the same speech at once share one synthesis.
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 
@@ -41,7 +40,7 @@ class Speech:
 class SpeechService:
     def __init__(self, cache: SpeechCache) -> None:
         self.cache = cache
-        self._pool: ProcessPoolExecutor | None = None
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="speech")
         self._pending: dict[str, asyncio.Future[Speech]] = {}
         self.synthesised = 0
 
@@ -78,32 +77,13 @@ class SpeechService:
         if data is not None:
             seconds = await loop.run_in_executor(None, _seconds, data)
             return Speech(data, seconds, language, cached=True)
-        audio = await self._synthesise(words, language)
+        audio = await loop.run_in_executor(self._worker, synthesis.synthesize, words, language)
         self.synthesised += 1
         await loop.run_in_executor(None, self.cache.put, key, audio.ogg_opus)
         return Speech(audio.ogg_opus, audio.seconds, language, cached=False)
 
-    async def _synthesise(self, words: str, language: str) -> synthesis.Audio:
-        loop = asyncio.get_running_loop()
-        for attempt in (1, 2):
-            try:
-                return await loop.run_in_executor(
-                    self._worker(), synthesis.synthesize, words, language
-                )
-            except BrokenProcessPool:  # the worker died; start a new one, once
-                logger.error("the speech worker stopped (attempt %d)", attempt)
-                self._pool = None
-        raise synthesis.SpeechFailed("the speech worker keeps stopping")
-
-    def _worker(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        return self._pool
-
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        self._worker.shutdown(wait=False, cancel_futures=True)
 
 
 def _seconds(data: bytes) -> float:

@@ -1,9 +1,9 @@
-"""Text to OGG/Opus with eSpeak NG, in whatever process calls it (the speech worker).
+"""Text to OGG/Opus with eSpeak NG.
 
 eSpeak NG comes as a library inside the `espeakng-loader` wheel (its voices and
 dictionaries included), so nothing is installed beside the virtual environment and nothing
-is fetched at run time. It keeps global state, so one process synthesises one text at a
-time: `bot.speech.service` runs this in its own single worker process. Opus takes 8, 12,
+is fetched at run time. It keeps global state, so one text is synthesised at a time (a
+lock, and `bot.speech.service` calls it from a single worker thread). Opus takes 8, 12,
 16, 24 or 48 kHz; eSpeak speaks at 22,050 Hz, so the samples are resampled to 24 kHz.
 """
 

@@ -233,7 +233,7 @@ def test_erase_my_data_asks_then_erases_everything(open_page, web_stack):
     history = requests.post(
         f"{web_stack.base_url}/api/history", json={"sender": old}, timeout=10
     ).json()
-    assert history == {"messages": []}
+    assert history == {"messages": [], "voice": False}
 
 
 def test_hostile_text_is_shown_as_text(open_page):
@@ -322,3 +322,58 @@ def test_the_widget_opens_on_an_allowed_site_only(open_page, allowed_site, refus
     direct = other.locator("#direct").element_handle().content_frame()
     direct.wait_for_load_state()
     assert direct.locator("#input").count() == 0
+
+
+def playing(page: Page, index: int = -1) -> None:
+    """Waits until the answer's audio has really played for a while (not just loaded)."""
+    page.wait_for_function(
+        """(index) => {
+            const all = document.querySelectorAll(".speech audio");
+            const audio = all[index < 0 ? all.length + index : index];
+            return audio && !audio.error && audio.duration > 1 && audio.currentTime > 0.5;
+        }""",
+        arg=index,
+    )
+
+
+def test_listen_plays_the_answer_in_the_page_and_is_reached_with_the_keyboard(open_page):
+    page = open_page(locale="es-ES")
+    ready(page)
+    say(page, "¿cómo hago una contraseña segura?")
+    answered(page, 1)
+    answer = page.locator(".message.assistant").last
+    listen = answer.locator("button.listen")
+    expect(listen).to_have_text("🔊 Escuchar")
+    page.locator("#input").focus()
+    for _ in range(15):  # back from the text box, past the answer's buttons
+        if page.evaluate("() => document.activeElement.className") == "listen":
+            break
+        page.keyboard.press("Shift+Tab")
+    assert page.evaluate("() => document.activeElement.className") == "listen"
+    page.keyboard.press("Enter")
+    audio = answer.locator(".speech audio")
+    expect(audio).to_have_attribute("aria-label", translate("es", texts.WEB_AUDIO))
+    assert audio.evaluate("(a) => a.controls") is True
+    playing(page)
+    page.keyboard.press("Tab")  # the player itself is the next stop
+    assert page.evaluate("() => document.activeElement.tagName") == "AUDIO"
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
+    assert not serious, results.generate_report()
+
+
+def test_the_always_read_aloud_switch_plays_each_answer_and_is_remembered(open_page):
+    page = open_page(locale="sw")
+    ready(page)
+    switch = page.get_by_role("switch", name=translate("sw", texts.WEB_VOICE_SWITCH))
+    expect(switch).not_to_be_checked()
+    switch.check()
+    say(page, "nawezaje kuunganisha simu na wifi")
+    answered(page, 1)
+    playing(page)
+    page.reload()
+    ready(page)
+    expect(switch).to_be_checked()
+    page.locator("#erase").click()
+    page.locator("#confirm-erase-yes").click()
+    expect(switch).not_to_be_checked()

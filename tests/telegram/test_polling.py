@@ -13,7 +13,9 @@ from bot.channels.telegram.keyboards import CallbackCodec
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.i18n.locales import SUPPORTED_LANGUAGES, native_name
+from bot.speech.speakable import speakable_text
 from bot.training import ensure_model
+from tests.audio_check import assert_spoken
 from tests.telegram.e2e import (
     STICKER,
     new_chat,
@@ -60,6 +62,7 @@ def test_the_command_menu_is_set_in_every_language(tg):
         ("menu", "Menu principal"),
         ("language", "Choisir la langue"),
         ("privacy", "Ce qui est enregistré sur vous"),
+        ("voice", "Lire chaque réponse à voix haute : oui ou non"),
         ("forget", translate("fr", texts.ERASE_MY_DATA)),
     ]
     assert menus["sw"][3] == ("language", "Chagua lugha yako")
@@ -75,8 +78,10 @@ def test_a_french_user_start_is_greeted_in_french_with_the_main_menu(tg):
         tg.store.family_title("cooperation", "fr"),
         tg.store.family_title("skills", "fr"),
         tg.store.family_title("services", "fr"),
+        "🔊 Écouter",
     ]
-    payloads = [codec.decode(b["callback_data"]) for b in greeting.buttons]
+    assert greeting.buttons[-1]["callback_data"] == "!listen|fr|greet"
+    payloads = [codec.decode(b["callback_data"]) for b in greeting.buttons[:-1]]
     assert payloads == [
         '/help{"family": "cooperation"}',
         '/help{"family": "skills"}',
@@ -237,7 +242,6 @@ def test_a_6000_character_answer_is_split_safely(tg):
     ("kind", "fields"),
     [
         ("photo", {"photo": [{"file_id": "p", "file_unique_id": "p1", "width": 90, "height": 90}]}),
-        ("voice", {"voice": {"file_id": "v", "file_unique_id": "v1", "duration": 3}}),
         ("sticker", {"sticker": STICKER}),
         ("location", {"location": {"latitude": -1.29, "longitude": 36.82}}),
     ],
@@ -322,3 +326,72 @@ def test_logs_name_chats_by_hash_and_never_the_text(tg):
     assert "text answered" in log  # INFO lines are there...
     assert "Wanjiru" not in log and str(chat) not in log  # ...without the message or the chat
     assert TOKEN not in log, "Bot API URLs carry the token: they must not be logged"
+
+
+# -- spoken answers ---------------------------------------------------------------------
+
+VOICE_NOTE = {"voice": {"file_id": "v", "file_unique_id": "v1", "duration": 3}}
+AUDIO_FILE = {"audio": {"file_id": "a", "file_unique_id": "a1", "duration": 95}}
+
+
+def test_listen_sends_the_answer_as_a_voice_message(tg):
+    api = tg.api
+    chat = new_chat()
+    api.push(api.message(chat, "/start", "sw"))
+    (greeting,) = api.wait_sent(chat)
+    menu = api.press(greeting, button(greeting, tg.store.family_title("skills", "sw")), "sw")
+    api.push(menu)
+    topics = api.wait_sent(chat, 2)[1]
+    api.push(
+        api.press(
+            topics,
+            button(topics, tg.store.titles(["strong_passwords"], "sw")["strong_passwords"]),
+            "sw",
+        )
+    )
+    answer = api.wait_sent(chat, 3)[2]
+    assert answer.text.strip() == tg.shown("strong_passwords", "sw")
+    listen = button(answer, "🔊 Sikiliza")
+    assert listen == "!listen|sw|strong_passwords"
+    pressed = time.monotonic()
+    api.push(api.press(answer, listen, "sw"))
+    (voice,) = api.wait_voices(chat, 1, timeout=15)
+    assert voice.at - pressed < 10  # as quick as a text answer must be
+    assert voice.filename.endswith(".ogg")
+    sound = assert_spoken(voice.data, speakable_text(answer.text, "sw"), "sw")
+    assert voice.duration == max(1, round(sound.seconds))
+    assert len(api.sent_to(chat)) == 3  # a voice message, and no text besides
+
+
+def test_voice_on_makes_every_answer_come_spoken_too_until_forget(tg):
+    api = tg.api
+    chat = new_chat()
+    (on,) = tg.exchange(chat, api.message(chat, "/voice", "ar"), expect=1)
+    assert on.text == translate("ar", texts.VOICE_ON)
+    (answer,) = tg.exchange(chat, api.message(chat, "كيف أنشئ كلمة مرور قوية؟", "ar"), expect=1)
+    assert answer.text.strip() == tg.shown("strong_passwords", "ar")
+    (voice,) = api.wait_voices(chat, 1, timeout=15)
+    assert voice.at > answer.at  # the text first: speech never holds it back
+    assert_spoken(voice.data, speakable_text(answer.text, "ar"), "ar")
+
+    (off,) = tg.exchange(chat, api.message(chat, "/voice", "ar"), expect=1)
+    assert off.text == translate("ar", texts.VOICE_OFF)
+    (on_again,) = tg.exchange(chat, api.message(chat, "/voice", "ar"), expect=1)
+    assert on_again.text == translate("ar", texts.VOICE_ON)
+    tg.exchange(chat, api.message(chat, "/forget", "ar"), expect=1)
+    tg.exchange(chat, api.message(chat, "كيف أنشئ كلمة مرور قوية؟", "ar"), expect=1)
+    time.sleep(3)  # time enough for speech that should not come
+    assert len(api.voices_to(chat)) == 1
+
+
+@pytest.mark.parametrize("fields", [VOICE_NOTE, AUDIO_FILE], ids=["voice note", "audio file"])
+def test_a_voice_note_gets_a_kind_reply_with_the_menu(tg, fields):
+    chat = new_chat()
+    tg.api.push(tg.api.message(chat, None, "pt", **fields))
+    (reply,) = tg.api.wait_sent(chat)
+    assert reply.text == translate("pt", texts.VOICE_NOT_YET)
+    assert [b["text"] for b in reply.buttons] == [
+        tg.store.family_title("cooperation", "pt"),
+        tg.store.family_title("skills", "pt"),
+        tg.store.family_title("services", "pt"),
+    ]

@@ -52,9 +52,7 @@ def test_an_answer_is_spoken_in_every_language(speech, store, language):
     assert abs(sound.seconds - result.seconds) < 0.1
 
 
-def test_the_second_time_comes_from_the_cache_and_an_edit_makes_new_speech(
-    speech, store, engine
-):
+def test_the_second_time_comes_from_the_cache_and_an_edit_makes_new_speech(speech, store, engine):
     async def twice():
         started = time.perf_counter()
         first = await speech.speech("phishing_scams", "fr")
