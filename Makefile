@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.digibridge-installed
 
-.PHONY: run test test-fast train lint bench-nlu bench-massive bench-publish catalogs
+.PHONY: run test test-fast train lint bench-nlu bench-massive bench-publish bench-speech catalogs
 
 $(STAMP): pyproject.toml constraints.txt
 	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
@@ -39,6 +39,10 @@ bench-nlu: $(STAMP)
 # Publish of a handful of phrases: time until live, and the chat's replies meanwhile.
 bench-publish: $(STAMP)
 	$(PY) -m benchmarks.publish
+
+# Spoken answers: synthesis time per 100 characters per language, and the cache's effect.
+bench-speech: $(STAMP)
+	$(PY) -m benchmarks.speech
 
 # Ours against Rasa's default pipeline on ../shared/benchmarks/massive (about an hour).
 bench-massive: $(STAMP)

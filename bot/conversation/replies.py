@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.content.store import ContentStore, ServedAnswer
 from bot.core.messages import Button, Reply
@@ -130,6 +131,12 @@ def answer_topic(
     return Reply(
         text=text, language=language, topic=topic_id, buttons=tuple(buttons), listen=topic_id
     )
+
+
+def greeting(store: ContentStore, language: str, local_values: dict[str, str]) -> Reply | None:
+    """What someone who has not written yet is shown: the greeting and the families."""
+    reply = answer_topic(store, "greet", language, local_values)
+    return replace(reply, listen=None) if reply is not None else None
 
 
 def show_menu(

@@ -56,6 +56,7 @@ class Assistant:
         reply_timeout: float,
         vocabulary: Callable[[], Vocabulary | None] = lambda: None,
         speech: AnswerSpeech | None = None,
+        greeting: Callable[[str], Reply | None] = lambda language: None,
     ) -> None:
         self._rasa = rasa
         self.people = people
@@ -65,6 +66,7 @@ class Assistant:
         self.reply_timeout = reply_timeout
         self._vocabulary = vocabulary
         self.speech = speech
+        self._greeting = greeting
         self.channels = ChannelRegistry()
 
     async def _db(self, function: Callable[..., T], *args: object) -> T:
@@ -128,6 +130,14 @@ class Assistant:
             "%s reply failed (%s); told the user (%s)", speaker.channel, reason, language
         )
         return AssistantUnavailable(Reply(translate(language, texts.TROUBLE), language), reason)
+
+    async def greeting(self, language: str) -> Reply | None:
+        """The greeting for someone who has not written yet; None if it can't be read now."""
+        try:
+            return await self._db(self._greeting, language)
+        except Exception as error:  # noqa: BLE001 - the page works without it
+            logger.warning("no greeting: %s", type(error).__name__)
+            return None
 
     async def listen(self, speaker: Speaker, listen: str, language: str) -> Speech | None:
         """The speech of an answer (a reply's `listen`), for a conversation that exists;

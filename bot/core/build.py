@@ -6,11 +6,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from functools import lru_cache
 
-from sqlalchemy.engine import Engine
-
 from bot import PROJECT_ROOT
 from bot.admin.local_settings import LocalSettingsStore
 from bot.content.store import ContentStore
+from bot.conversation.replies import greeting
 from bot.core.assistant import Assistant
 from bot.core.erasure import Eraser
 from bot.core.locks import conversation_locks
@@ -34,13 +33,11 @@ def training_vocabulary() -> Vocabulary:
     return Vocabulary.from_nlu_dir(PROJECT_ROOT / "data" / "nlu")
 
 
-def answer_speech(settings: Settings, engine: Engine) -> AnswerSpeech:
+def answer_speech(
+    settings: Settings, store: ContentStore, local_settings: LocalSettingsStore
+) -> AnswerSpeech:
     cache = SpeechCache(settings.speech_cache_dir, settings.speech_cache_mb * 1024 * 1024)
-    return AnswerSpeech(
-        ContentStore(engine),
-        LocalSettingsStore(engine, settings.local_values()),
-        SpeechService(cache),
-    )
+    return AnswerSpeech(store, local_settings, SpeechService(cache))
 
 
 @contextlib.asynccontextmanager
@@ -54,6 +51,8 @@ async def running_core(
             for url in settings.rasa_base_urls
         ]
     )
+    store = ContentStore(engine)
+    local_settings = LocalSettingsStore(engine, settings.local_values())
     async with rasa:
         assistant = Assistant(
             rasa,
@@ -63,7 +62,8 @@ async def running_core(
             payload_intents(),
             settings.reply_timeout,
             vocabulary=training_vocabulary,
-            speech=answer_speech(settings, engine),
+            speech=answer_speech(settings, store, local_settings),
+            greeting=lambda language: greeting(store, language, local_settings.values()),
         )
         try:
             yield rasa, assistant

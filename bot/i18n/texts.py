@@ -117,3 +117,12 @@ SPEECH_FAILED = N_("Sorry, I can't read this answer aloud right now. Please try 
 WEB_VOICE_SWITCH = N_("Always read answers aloud")
 # NOTE: web chat: accessible name of an answer's audio player
 WEB_AUDIO = N_("Answer read aloud")
+# NOTE: web chat: under the greeting a first-time visitor sees
+WEB_WELCOME_LANGUAGE = N_(
+    "You can change the language with the “Language” menu at the top, "
+    "or simply write to me in your language."
+)
+# NOTE: Telegram: under the greeting of /start
+TELEGRAM_WELCOME_LANGUAGE = N_(
+    "You can change the language with /language, or simply write to me in your language."
+)

@@ -160,11 +160,13 @@ def test_new_conversation_starts_afresh(open_page):
     answered(page, 1)
     old = page.evaluate("() => localStorage.getItem('digibridge.sender')")
     page.locator("#new-conversation").click()
-    expect(page.locator(".message")).to_have_count(0)
+    expect(page.locator(".message")).to_have_count(1)  # only the greeting of a first visit
+    expect(page.locator(".message.greeting")).to_have_count(1)
     assert page.evaluate("() => localStorage.getItem('digibridge.sender')") != old
     page.reload()
     ready(page)
-    expect(page.locator(".message")).to_have_count(0)
+    expect(page.locator(".message")).to_have_count(1)
+    expect(page.locator(".message.greeting")).to_have_count(1)
 
 
 def test_a_whole_conversation_with_the_keyboard_alone(open_page):
@@ -322,6 +324,25 @@ def test_the_widget_opens_on_an_allowed_site_only(open_page, allowed_site, refus
     direct = other.locator("#direct").element_handle().content_frame()
     direct.wait_for_load_state()
     assert direct.locator("#input").count() == 0
+
+
+def test_a_first_visit_is_greeted_with_what_the_chat_can_do(open_page, web_stack):
+    page = open_page(locale="pt-BR")
+    ready(page)
+    greeting = page.locator(".message.greeting")
+    expect(greeting).to_have_count(1)
+    ui = requests.get(f"{web_stack.base_url}/api/ui?language=pt", timeout=10).json()
+    assert ui["greeting"]["topic"] == "greet" and ui["greeting"]["language"] == "pt"
+    language_line = translate("pt", texts.WEB_WELCOME_LANGUAGE)
+    expect(greeting.locator(".bubble")).to_have_text(f"{ui['greeting']['text']}\n\n{language_line}")
+    families = [b["title"] for b in ui["greeting"]["buttons"]]
+    assert len(families) == 3
+    expect(greeting.locator("button.reply")).to_have_text(families)
+    page.locator("#language").select_option("sw")  # the greeting follows the language
+    expect(greeting.locator(".bubble")).to_contain_text(translate("sw", texts.WEB_WELCOME_LANGUAGE))
+    expect(page.locator(".message.greeting")).to_have_count(1)
+    greeting.locator("button.reply").nth(1).click()
+    answered(page, 2)  # the language change, then the family's topics
 
 
 def playing(page: Page, index: int = -1) -> None:

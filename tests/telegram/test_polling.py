@@ -71,7 +71,8 @@ def test_the_command_menu_is_set_in_every_language(tg):
 def test_a_french_user_start_is_greeted_in_french_with_the_main_menu(tg):
     chat = new_chat()
     (greeting,) = tg.exchange(chat, tg.api.message(chat, "/start", "fr"), expect=1)
-    assert greeting.text.strip() == tg.shown("greet", "fr")
+    language_line = translate("fr", texts.TELEGRAM_WELCOME_LANGUAGE)
+    assert greeting.text.strip() == f"{tg.shown('greet', 'fr')}\n\n{language_line}"
     assert greeting.parse_mode == "HTML"
     titles = [b["text"] for b in greeting.buttons]
     assert titles == [

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
@@ -59,6 +59,7 @@ FORGET_COMMAND = "forget"
 VOICE_COMMAND = "voice"
 SPEAKER_SYMBOL = "🔊"
 PRIVACY_TOPIC = "privacy_request"
+GREETING_TOPIC = "greet"
 # The user hears back within 10 s whatever Rasa does: this long after the update arrived
 # (even if it waited behind earlier messages of the chat), plus the time to send...
 MAX_WAIT_SECONDS = 8.0
@@ -274,6 +275,15 @@ class Handlers:
             language = await self._language(update)
             await self._send(context.bot, update, translate(language, texts.TROUBLE))
             return
+        if kind == "/start":  # the first minute: and how to change language
+            replies = [
+                replace(
+                    r, text=f"{r.text}\n\n{translate(r.language, texts.TELEGRAM_WELCOME_LANGUAGE)}"
+                )
+                if r.topic == GREETING_TOPIC
+                else r
+                for r in replies
+            ]
         for reply in replies:
             extra = []
             if reply.topic == PRIVACY_TOPIC:

@@ -1,6 +1,7 @@
 """`GET /api/ui`: the web chat's own text, from the same gettext catalogues as the bot.
 
-The page and the widget ship no words of their own: they ask here, in the language the user
+The page and the widget ship no words of their own: they ask here (the greeting a
+first-time visitor sees included, with the families as buttons), in the language the user
 picked (`?language=`), else the one their browser prefers (`Accept-Language`, negotiated with
 Babel), else English.
 """
@@ -11,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.gateway.keys import SETTINGS
+from bot.gateway.keys import ASSISTANT, SETTINGS
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.i18n.locales import (
@@ -48,6 +49,7 @@ UI_TEXTS = (
     "SPEECH_FAILED",
     "WEB_VOICE_SWITCH",
     "WEB_AUDIO",
+    "WEB_WELCOME_LANGUAGE",
 )
 MAX_LANGUAGE_PARAM_CHARS = 35
 
@@ -84,7 +86,10 @@ async def handle_ui(request: web.Request) -> web.Response:
     language = ui_language(
         request.query.get("language"), request.headers.get("Accept-Language", "")
     )
-    response = web.json_response(ui_description(language, settings.max_message_chars))
+    description = ui_description(language, settings.max_message_chars)
+    greeting = await request.app[ASSISTANT].greeting(language)
+    description["greeting"] = greeting.as_json() if greeting is not None else None
+    response = web.json_response(description)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Vary"] = "Accept-Language"
     return response

@@ -213,6 +213,7 @@
     els.textSize.value = root.dataset.textSize || "100";
     refreshStatus();
     storage.set(KEYS.ui, JSON.stringify(data));
+    if (els.list.querySelector(".message.greeting")) showGreeting(); // in the new language
   }
 
   function cachedUi() {
@@ -388,6 +389,19 @@
     return () => playSpeech(holder, button, message);
   }
 
+  // --- the first minute: someone who has not written yet sees what the chat can do ---
+
+  function showGreeting() {
+    const old = els.list.querySelector(".message.greeting");
+    const alone = els.list.children.length === (old ? 1 : 0);
+    if (!alone || !ui || !ui.greeting) return;
+    const greeting = ui.greeting;
+    const text = `${greeting.text}\n\n${t("WEB_WELCOME_LANGUAGE")}`;
+    const item = addMessage({ ...greeting, role: "assistant", text, listen: null });
+    item.classList.replace("assistant", "greeting"); // not a turn of the conversation
+    if (old) old.replaceWith(item);
+  }
+
   function addNotice(text, kind) {
     const item = addMessage({ role: "assistant", text, language: ui && ui.language });
     item.classList.add(kind || "notice");
@@ -500,6 +514,7 @@
     if (!result.ok || !result.data) return;
     els.voice.checked = result.data.voice === true;
     for (const message of result.data.messages || []) addMessage(message);
+    showGreeting();
   }
 
   async function chooseVoice(on) {
@@ -519,6 +534,7 @@
     els.voice.checked = false; // a new session starts with text only
     sender = newSender();
     refreshStatus();
+    showGreeting();
   }
 
   async function eraseData() {
