@@ -18,6 +18,7 @@ from bot.i18n.catalogs import translate
 
 HOSTILE = ["<img src=x onerror=alert(1)>", "[x](javascript:alert(1))"]
 SERIOUS = {"serious", "critical"}
+TURNS = ".message:not(.greeting) .bubble"  # what was said, without a first visit's greeting
 
 
 def ready(page: Page) -> None:
@@ -138,19 +139,19 @@ def test_the_conversation_survives_a_reload_and_a_closed_tab(open_page):
     answered(page, 1)
     say(page, "comment faire une copie de sauvegarde de mes photos")
     answered(page, 2)
-    before = page.locator(".message .bubble").all_text_contents()
+    before = page.locator(TURNS).all_text_contents()
     page.reload()
     ready(page)
-    expect(page.locator(".message .bubble")).to_have_count(len(before))
-    assert page.locator(".message .bubble").all_text_contents() == before
+    expect(page.locator(TURNS)).to_have_count(len(before))
+    assert page.locator(TURNS).all_text_contents() == before
     context = page.context
     page.close()
     tab = context.new_page()
     open_page.watch(tab)
     tab.goto(open_page.base_url + "/")
     ready(tab)
-    expect(tab.locator(".message .bubble")).to_have_count(len(before))
-    assert tab.locator(".message .bubble").all_text_contents() == before
+    expect(tab.locator(TURNS)).to_have_count(len(before))
+    assert tab.locator(TURNS).all_text_contents() == before
 
 
 def test_new_conversation_starts_afresh(open_page):
@@ -225,11 +226,14 @@ def test_erase_my_data_asks_then_erases_everything(open_page, web_stack):
     )
     page.locator("#confirm-erase-no").click()
     expect(page.locator("#confirm-erase")).to_be_hidden()
-    expect(page.locator(".message")).to_have_count(2)
+    expect(page.locator(".message:not(.greeting)")).to_have_count(2)
     page.locator("#erase").click()
     page.locator("#confirm-erase-yes").click()
-    expect(page.locator(".message")).to_have_count(1)
-    expect(page.locator(".message .bubble")).to_have_text(translate("fr", texts.DATA_ERASED))
+    expect(page.locator(".message:not(.greeting)")).to_have_count(1)
+    expect(page.locator(".message.greeting")).to_have_count(1)  # as for a first visit
+    expect(page.locator(".message:not(.greeting) .bubble")).to_have_text(
+        translate("fr", texts.DATA_ERASED)
+    )
     new = page.evaluate("() => localStorage.getItem('digibridge.sender')")
     assert new != old and re.fullmatch(r"[A-Za-z0-9_-]{22}", new)
     history = requests.post(

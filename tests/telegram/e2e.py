@@ -55,6 +55,11 @@ class Running:
         assert reply is not None and reply.language == language
         return reply.text.strip()
 
+    def started(self, language: str) -> str:
+        """What /start shows: the greeting, then how to change language."""
+        line = translate(language, texts.TELEGRAM_WELCOME_LANGUAGE)
+        return f"{self.shown('greet', language)}\n\n{line}"
+
     def tracker_events(self, conversation: int | str) -> int:
         """Stored events of a private chat (its id) or a group member (`"<group>:<user>"`)."""
         with sqlite3.connect(self.data_dir / "tracker.sqlite3") as db:

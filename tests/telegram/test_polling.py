@@ -71,8 +71,7 @@ def test_the_command_menu_is_set_in_every_language(tg):
 def test_a_french_user_start_is_greeted_in_french_with_the_main_menu(tg):
     chat = new_chat()
     (greeting,) = tg.exchange(chat, tg.api.message(chat, "/start", "fr"), expect=1)
-    language_line = translate("fr", texts.TELEGRAM_WELCOME_LANGUAGE)
-    assert greeting.text.strip() == f"{tg.shown('greet', 'fr')}\n\n{language_line}"
+    assert greeting.text.strip() == tg.started("fr")
     assert greeting.parse_mode == "HTML"
     titles = [b["text"] for b in greeting.buttons]
     assert titles == [
@@ -139,7 +138,7 @@ def test_language_then_arabic_switches_for_good_and_forget_erases_it(tg):
     assert tg.tracker_events(chat) == 0
     api.push(api.message(chat, "/start", "fr"))
     again = api.wait_sent(chat, 5)[4]
-    assert again.text.strip() == tg.shown("greet", "fr")
+    assert again.text.strip() == tg.started("fr")
 
 
 def test_privacy_offers_an_erase_button(tg):
@@ -172,9 +171,9 @@ def test_a_429_storm_drops_nothing_and_retries_nothing_early(tg):
     assert api.early == [], "a request came back before its retry_after"
     for chat, limited_at, retry_after in api.rate_limited:
         assert all(s.at >= limited_at + retry_after for s in api.sent_to(chat) if s.at > limited_at)
-    assert first.text.strip() == tg.shown("greet", "fr")
+    assert first.text.strip() == tg.started("fr")
     assert second.text.strip() == tg.shown("help", "fr")
-    assert spanish.text.strip() == tg.shown("greet", "es")
+    assert spanish.text.strip() == tg.started("es")
     assert time.monotonic() - started < 30
     for chat, count in ((chats[0], 2), (chats[1], 1), (chats[2], 1)):
         assert len(tg.exchange(chat, expect=0)) == 0 and len(api.sent_to(chat)) == count + 1
@@ -184,14 +183,14 @@ def test_5xx_from_the_bot_api_is_retried_and_sent_once(tg):
     chat = new_chat()
     tg.api.fail(2, status=502)
     (greeting,) = tg.exchange(chat, tg.api.message(chat, "/start", "es"), expect=1)
-    assert greeting.text.strip() == tg.shown("greet", "es")
+    assert greeting.text.strip() == tg.started("es")
 
 
 def test_a_duplicated_update_is_answered_once(tg):
     chat = new_chat()
     update = tg.api.message(chat, "/start", "ru")
     (greeting,) = tg.exchange(chat, update, update, expect=1)
-    assert greeting.text.strip() == tg.shown("greet", "ru")
+    assert greeting.text.strip() == tg.started("ru")
 
 
 def test_messages_of_one_chat_are_answered_in_order(tg):
@@ -205,7 +204,7 @@ def test_messages_of_one_chat_are_answered_in_order(tg):
         expect=3,
     )
     assert [a.text.strip() for a in answers] == [
-        tg.shown("greet", "en"),
+        tg.started("en"),
         tg.shown("online_tax", "en"),
         translate("en", texts.WHICH_LANGUAGE),
     ]
