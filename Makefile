@@ -23,7 +23,7 @@ test: $(STAMP)
 	scripts/ensure-chromium
 	$(PY) -m pytest
 
-# Everyday: the tests that start no Rasa process (under a minute and a half).
+# Everyday: the tests that start no Rasa process (about three minutes).
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not integration"
 
