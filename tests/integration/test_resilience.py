@@ -80,7 +80,11 @@ def test_a_killed_child_is_restarted_and_nobody_is_left_in_silence(restarting_st
                 assert body == {"status": "ok", "gateway": "ok", "rasa": "ok", "actions": "ok"}
                 break
             time.sleep(0.3)
-        time.sleep(1)
+        # A message already waiting when the child came back may still end in the trouble
+        # message; the ones after it must be answered.
+        recovered = len(results)
+        while len(results) < recovered + 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
     finally:
         stop.set()
         client.join(60)
@@ -99,6 +103,6 @@ def test_a_killed_child_is_restarted_and_nobody_is_left_in_silence(restarting_st
         else:
             assert status == 200 and body["messages"][0]["language"] == language, body
     assert troubled, "no message was sent while the child was down"
-    assert results[-1][2] == 200, "the conversation continues after the restart"
+    assert [r[2] for r in results[-2:]] == [200, 200], "the conversation continues after it"
     (answer,) = stack.ask("comment sauvegarder mes photos", sender="resilient-fr")
     assert (answer["topic"], answer["language"]) == ("backup_files", "fr")
