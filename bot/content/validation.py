@@ -45,43 +45,58 @@ def answer_problems(
     `allow_too_long` is for the shipped files, whose over-long answers the completeness
     report lists for a translator instead of refusing the whole content."""
     allowed = tuple(allowed_settings)
-    problems: list[Problem] = []
     fields = {"title": title, "text": text, "more": more or ""}
-    for name in ("title", "text"):
-        if not fields[name].strip():
-            problems.append(Problem(name, "required", f"topic {topic_id!r} has no {name}"))
-    if not allow_too_long:
-        for name, limit in LIMITS.items():
-            if len(fields[name]) > limit:
-                problems.append(
-                    Problem(
-                        name,
-                        "too_long",
-                        f"the {name} has {len(fields[name])} characters (at most {limit})",
-                    )
-                )
+    problems: list[Problem] = []
     for name, value in fields.items():
-        for placeholder in PLACEHOLDER.findall(value):
-            if placeholder not in allowed:
-                shown = ", ".join(f"{{{s}}}" for s in allowed) or "none"
-                problems.append(
-                    Problem(
-                        name,
-                        "placeholder",
-                        f"placeholder {{{placeholder}}} is not allowed in {topic_id!r} "
-                        f"(allowed: {shown})",
-                    )
-                )
-        bad = sorted(
-            {
-                f"U+{ord(c):04X}"
-                for c in value
-                if unicodedata.category(c) in _INVISIBLE and c not in _ALLOWED_CONTROLS
-            }
+        problems += field_problems(
+            name,
+            value,
+            None if allow_too_long else LIMITS[name],
+            required=name != "more",
+            allowed_settings=allowed,
+            where=f"topic {topic_id!r}",
         )
-        if bad:
-            listed = ", ".join(bad)
+    return problems
+
+
+def field_problems(
+    name: str,
+    value: str,
+    limit: int | None,
+    required: bool = True,
+    allowed_settings: Iterable[str] = (),
+    where: str = "",
+) -> list[Problem]:
+    """What is wrong with one text field of content (an answer's, a lesson's)."""
+    allowed = tuple(allowed_settings)
+    problems: list[Problem] = []
+    if required and not value.strip():
+        problems.append(Problem(name, "required", f"{where or 'it'} has no {name}"))
+    if limit is not None and len(value) > limit:
+        problems.append(
+            Problem(name, "too_long", f"the {name} has {len(value)} characters (at most {limit})")
+        )
+    for placeholder in PLACEHOLDER.findall(value):
+        if placeholder not in allowed:
+            shown = ", ".join(f"{{{s}}}" for s in allowed) or "none"
             problems.append(
-                Problem(name, "invisible", f"the {name} has invisible characters ({listed})")
+                Problem(
+                    name,
+                    "placeholder",
+                    f"placeholder {{{placeholder}}} is not allowed in {where or name} "
+                    f"(allowed: {shown})",
+                )
             )
+    bad = sorted(
+        {
+            f"U+{ord(c):04X}"
+            for c in value
+            if unicodedata.category(c) in _INVISIBLE and c not in _ALLOWED_CONTROLS
+        }
+    )
+    if bad:
+        listed = ", ".join(bad)
+        problems.append(
+            Problem(name, "invisible", f"the {name} has invisible characters ({listed})")
+        )
     return problems

@@ -13,6 +13,7 @@ from bot.dialogue import answer_payload
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
 from bot.i18n.locales import SUPPORTED_LANGUAGES, native_name
+from bot.lessons.intents import LESSONS_INTENT, SELFCHECK_INTENT
 
 NOT_THIS_INTENT = "not_this"
 MAX_RELATED_BUTTONS = 3
@@ -21,6 +22,7 @@ MORE_SUFFIX = "/more"
 SOCIAL_TOPICS = frozenset({"greet", "goodbye", "thanks"})
 # Answers that end with the main menu, for someone who doesn't know what to ask.
 MENU_TOPICS = frozenset({"greet", "help", "out_of_scope"})
+SELFCHECK_ANSWER = "skills_assessment"  # the answer about one's own level offers the self-check
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\w+)\}")
 
 
@@ -80,10 +82,24 @@ def _fill(match: re.Match[str], local_values: dict[str, str]) -> str:
 SOURCE_FOOTERS = {"gdi_statement": texts.SOURCE_GDI_STATEMENT}
 
 
+def lessons_button(language: str) -> Button:
+    return Button(translate(language, texts.LESSONS), payload(LESSONS_INTENT))
+
+
+def selfcheck_button(language: str) -> Button:
+    return Button(translate(language, texts.SELFCHECK), payload(SELFCHECK_INTENT))
+
+
+def main_menu_button(language: str) -> Button:
+    return Button(translate(language, texts.MAIN_MENU), payload("help"))
+
+
 def _main_menu_buttons(store: ContentStore, language: str) -> tuple[Button, ...]:
+    """The families, then the lessons and the self-check."""
     families = store.menu_families()
     titles = store.family_titles(families, language)
-    return tuple(Button(titles[family], payload("help", family=family)) for family in families)
+    buttons = [Button(titles[family], payload("help", family=family)) for family in families]
+    return (*buttons, lessons_button(language), selfcheck_button(language))
 
 
 def _topic_buttons(store: ContentStore, topic_ids: list[str], language: str) -> list[Button]:
@@ -111,6 +127,8 @@ def answer_topic(
     if footer:
         text = f"{text}\n\n{translate(language, footer)}"
     buttons: list[Button] = []
+    if topic_id == SELFCHECK_ANSWER:
+        buttons.append(selfcheck_button(language))
     if answer.more:
         buttons.append(
             Button(translate(language, texts.TELL_ME_MORE), payload("more", topic=topic_id))

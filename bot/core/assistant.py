@@ -30,6 +30,7 @@ from bot.i18n.detect import Vocabulary
 from bot.i18n.reply_language import decide_reply_language
 from bot.speech.answers import AnswerSpeech
 from bot.speech.service import Speech
+from bot.workshops.chat import LearningChat
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class Assistant:
         vocabulary: Callable[[], Vocabulary | None] = lambda: None,
         speech: AnswerSpeech | None = None,
         greeting: Callable[[str], Reply | None] = lambda language: None,
+        learning: LearningChat | None = None,
     ) -> None:
         self._rasa = rasa
         self.people = people
@@ -67,6 +69,7 @@ class Assistant:
         self._vocabulary = vocabulary
         self.speech = speech
         self._greeting = greeting
+        self.learning = learning
         self.channels = ChannelRegistry()
 
     async def _db(self, function: Callable[..., T], *args: object) -> T:
@@ -75,8 +78,11 @@ class Assistant:
     async def language_for(self, speaker: Speaker, text: str = "") -> str:
         """The language of texts the core or a channel writes itself (errors, confirmations):
         decided like an answer's, with the conversation's last language as its memory."""
+        return await self._db(self._decided_language, speaker, text)
+
+    def _decided_language(self, speaker: Speaker, text: str = "") -> str:
         try:
-            previous = await self._db(self.people.language, speaker.conversation_id)
+            previous = self.people.language(speaker.conversation_id)
         except Exception:  # noqa: BLE001 - a database outage must not silence the error text
             previous = None
         return decide_reply_language(
@@ -103,6 +109,16 @@ class Assistant:
             )
         except LockTimeout:
             raise await self._unavailable(speaker, text, "conversation busy") from None
+        if self.learning is not None:
+            try:
+                handled = await self._learn(speaker, text)
+            except BaseException:
+                await release()
+                raise
+            if handled is not None:
+                await release()
+                await self._seen(speaker, handled)
+                return handled
         turn = asyncio.create_task(self._rasa.send(speaker.conversation_id, message, metadata))
         turn.add_done_callback(lambda _: asyncio.ensure_future(release()))
         try:
@@ -118,11 +134,25 @@ class Assistant:
             replies = [r if r.language else replace(r, language=fallback) for r in replies]
         if not replies:
             raise await self._unavailable(speaker, text, "empty answer")
+        await self._seen(speaker, replies)
+        return replies
+
+    async def _learn(self, speaker: Speaker, text: str) -> list[Reply] | None:
+        """The core's own answer to a lesson, self-check or workshop message, if it is one.
+        Its language is decided from the conversation, never from a nickname or a code."""
+        assert self.learning is not None
+        try:
+            return await self._db(
+                self.learning.handle, speaker, text, lambda: self._decided_language(speaker)
+            )
+        except Exception as error:  # noqa: BLE001 - the person is told, in their language
+            raise await self._unavailable(speaker, "", type(error).__name__) from None
+
+    async def _seen(self, speaker: Speaker, replies: Sequence[Reply]) -> None:
         try:
             await self._db(self.people.seen, speaker, replies[-1].language)
         except Exception as error:  # noqa: BLE001 - the answer matters more than the record
             logger.warning("could not record a turn: %s", type(error).__name__)
-        return replies
 
     async def _unavailable(self, speaker: Speaker, text: str, reason: str) -> AssistantUnavailable:
         language = await self.language_for(speaker, text)

@@ -6,6 +6,8 @@ import contextlib
 from collections.abc import AsyncIterator
 from functools import lru_cache
 
+from sqlalchemy.engine import Engine
+
 from bot import PROJECT_ROOT
 from bot.admin.local_settings import LocalSettingsStore
 from bot.content.store import ContentStore
@@ -18,10 +20,15 @@ from bot.core.rasa_client import RasaClient, RasaPool
 from bot.db.engine import create_database_engine
 from bot.dialogue import payload_intents
 from bot.i18n.detect import Vocabulary
+from bot.lessons.catalogue import Lessons, load_lessons
+from bot.lessons.flow import LessonFlow
+from bot.lessons.progress import ProgressStore
 from bot.settings import Settings
 from bot.speech.answers import AnswerSpeech
 from bot.speech.cache import SpeechCache
 from bot.speech.service import SpeechService
+from bot.workshops.chat import LearningChat
+from bot.workshops.store import WorkshopStore
 
 # Rasa may take longer than the person is kept waiting; the turn keeps its lock (and so
 # holds back an erasure) until Rasa has answered or this much longer has passed.
@@ -31,6 +38,17 @@ RASA_GRACE_SECONDS = 30.0
 @lru_cache(maxsize=1)
 def training_vocabulary() -> Vocabulary:
     return Vocabulary.from_nlu_dir(PROJECT_ROOT / "data" / "nlu")
+
+
+@lru_cache(maxsize=1)
+def shipped_lessons() -> Lessons:
+    """The lessons of `data/lessons/`, read and checked once, when first needed."""
+    return load_lessons()
+
+
+def learning_chat(engine: Engine, store: ContentStore) -> LearningChat:
+    flow = LessonFlow(shipped_lessons, store, ProgressStore(engine))
+    return LearningChat(flow, WorkshopStore(engine))
 
 
 def answer_speech(
@@ -64,6 +82,7 @@ async def running_core(
             vocabulary=training_vocabulary,
             speech=answer_speech(settings, store, local_settings),
             greeting=lambda language: greeting(store, language, local_settings.values()),
+            learning=learning_chat(engine, store),
         )
         try:
             yield rasa, assistant

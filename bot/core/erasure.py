@@ -12,24 +12,23 @@ from functools import cached_property
 from sqlalchemy import MetaData, Table, create_engine, delete, inspect
 from sqlalchemy.engine import Engine
 
-from bot.core import models  # noqa: F401 - registers the core's tables
-from bot.db.base import Base
+from bot.db.migrations.models import metadata
 
 PERSON_COLUMN = "person_id"
 TRACKER_EVENTS_TABLE = "events"  # Rasa's SQLTrackerStore
 # Tables with nothing about any citizen in them: content, and the admin side (staff
 # accounts; review texts masked and never linked to a sender; counts without identifiers;
-# the model registry and publishing jobs).
+# the model registry and publishing jobs; workshops, which name only their trainer).
 NON_PERSONAL_TABLES = frozenset(
     {"topics", "answers", "families", "family_titles", "admin_users", "admin_sessions",
      "api_tokens", "audit_log", "answer_revisions", "content_conflicts", "local_settings",
      "training_phrases", "review_items", "review_dismissed", "usage_events",
-     "trained_models", "publish_jobs"}
+     "trained_models", "publish_jobs", "workshops"}
 )  # fmt: skip
 
 
 def personal_tables() -> list[Table]:
-    return [t for t in Base.metadata.sorted_tables if PERSON_COLUMN in t.columns]
+    return [t for t in metadata().sorted_tables if PERSON_COLUMN in t.columns]
 
 
 class Eraser:

@@ -30,19 +30,8 @@ def clean_text(text: str) -> str:
 
 
 def is_payload(text: str, intents: frozenset[str]) -> bool:
-    match = _PAYLOAD.fullmatch(text)
-    if match is None or match.group("intent") not in intents:
-        return False
-    if match.group("entities") is None:
-        return True
-    try:
-        entities = json.loads(match.group("entities"))
-    except (ValueError, RecursionError):
-        return False
-    return isinstance(entities, dict) and all(
-        isinstance(k, str) and isinstance(v, str) and len(v) <= MAX_ENTITY_CHARS
-        for k, v in entities.items()
-    )
+    parts = payload_parts(text)
+    return parts is not None and parts[0] in intents
 
 
 def as_user_message(text: str, intents: frozenset[str]) -> str:
@@ -50,3 +39,23 @@ def as_user_message(text: str, intents: frozenset[str]) -> str:
     if not text.startswith("/") or is_payload(text, intents):
         return text
     return text.lstrip("/").strip() or "?"  # a bare "/" means nothing: understood as such
+
+
+def payload_parts(text: str) -> tuple[str, dict[str, str]] | None:
+    """The intent and entities of a well-formed `/intent{json}` payload, whatever the
+    intent; None for anything else."""
+    match = _PAYLOAD.fullmatch(text)
+    if match is None:
+        return None
+    if match.group("entities") is None:
+        return match.group("intent"), {}
+    try:
+        entities = json.loads(match.group("entities"))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(entities, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and len(v) <= MAX_ENTITY_CHARS
+        for k, v in entities.items()
+    ):
+        return None
+    return match.group("intent"), entities

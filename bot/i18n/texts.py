@@ -126,3 +126,109 @@ WEB_WELCOME_LANGUAGE = N_(
 TELEGRAM_WELCOME_LANGUAGE = N_(
     "You can change the language with /language, or simply write to me in your language."
 )
+# NOTE: Telegram command menu: /lessons
+COMMAND_LESSONS = N_("Short lessons with a quiz")
+# NOTE: button in the main menu and under lesson results: the list of lessons
+LESSONS = N_("Lessons")
+# NOTE: button in the main menu: the self-check quiz about one's own digital skills
+SELFCHECK = N_("Check my skills")
+# NOTE: above the list of lessons (buttons)
+LESSONS_MENU = N_(
+    "Choose a short lesson. Each one takes a few minutes, and ends with a little quiz. "
+    "There is no time limit: go at your own pace."
+)
+# NOTE: button in the lessons list that resumes the lesson left unfinished
+CONTINUE_LESSON = N_("Continue: {title}")
+# NOTE: first line of a lesson step, e.g. "Strong passwords · 2/4"
+LESSON_STEP = N_("{title} · {number}/{count}")
+# NOTE: button under a lesson step
+NEXT = N_("Next")
+# NOTE: button under a lesson's last step
+START_QUIZ = N_("Start the quiz")
+# NOTE: first line of a quiz question, e.g. "Question 2 of 3"
+QUESTION_NUMBER = N_("Question {number} of {count}")
+# NOTE: before the feedback on a right answer
+ANSWER_RIGHT = N_("Right!")
+# NOTE: before the feedback on a wrong answer (kind, not discouraging)
+ANSWER_WRONG = N_("Not quite.")
+# NOTE: button under the feedback on an answer
+NEXT_QUESTION = N_("Next question")
+# NOTE: button under the feedback on a quiz's last answer
+SEE_RESULTS = N_("See my results")
+# NOTE: the result of a lesson's quiz
+QUIZ_RESULT = N_("You answered {right} of {count} questions right.")
+# NOTE: after the quiz result, above buttons with topics to read and other lessons
+LESSON_DONE = N_("Well done, you have finished this lesson! To learn more, choose a topic:")
+# NOTE: a button of a lesson that is no longer offered was pressed
+NO_SUCH_LESSON = N_("This lesson is not available any more. Here are the lessons:")
+# NOTE: before the first self-check question
+SELFCHECK_INTRO = N_(
+    "Let's see what you already know. There are {count} short questions and no time limit. "
+    "There is no bad result: it only helps you choose what to learn next."
+)
+# NOTE: self-check result: the areas answered well, e.g. "You are doing well at: Staying
+# safe online."
+SELFCHECK_STRONG = N_("You are doing well at: {areas}.")
+# NOTE: self-check result: the areas to practise, above buttons with lessons
+SELFCHECK_WEAK = N_("Good to practise next: {areas}. These lessons can help:")
+# NOTE: self-check result when every answer was right
+SELFCHECK_ALL_RIGHT = N_("Every answer was right. Well done! You can still take any lesson:")
+# NOTE: self-check result, compared with the previous time it was taken
+SELFCHECK_CHANGE = N_("Last time you had {before} of {count} right; now {after}.")
+# NOTE: button under the self-check result
+SELFCHECK_AGAIN = N_("Take the self-check again")
+# NOTE: /join without a code
+JOIN_HOW = N_("Please write the code your trainer gave you, like this: /join {example}")
+# NOTE: /join with a code of no open workshop
+JOIN_UNKNOWN = N_(
+    "I can't find a workshop with the code {code}. Please check it with your trainer."
+)
+# NOTE: /join with the code of a workshop that is over
+JOIN_ENDED = N_("This workshop has ended. You can still take the lessons on your own:")
+# NOTE: right after /join: asks for the name the trainer will see
+JOIN_NICKNAME = N_(
+    "Welcome to the workshop “{title}”! What name should your trainer see? "
+    "Write a nickname, for example your first name. Nothing else about you is shown."
+)
+# NOTE: the nickname sent was too long or empty
+NICKNAME_INVALID = N_("Please write a short nickname, at most {max} letters.")
+# NOTE: after the nickname was chosen
+JOINED = N_(
+    "Thank you, {nickname}! You are in the workshop. Your trainer will open the lessons, "
+    "and you will follow them here in your language."
+)
+# NOTE: a participant waits for the trainer to open the first lesson
+WAIT_FOR_TRAINER = N_("Your trainer will open the first lesson soon. Please wait a moment.")
+# NOTE: delivered above the first step of the lesson the trainer has just opened
+TRAINER_OPENED = N_("Your trainer has opened a new lesson:")
+# NOTE: button under workshop lessons: tells the trainer this person needs help
+ASK_FOR_HELP = N_("I need help")
+# NOTE: after "I need help"
+HELP_ASKED = N_("Your trainer has been told, and will come to help you.")
+# NOTE: an answer given after the trainer closed the quiz
+QUIZ_CLOSED = N_("The trainer has closed this quiz. Your trainer will go through the answers.")
+# NOTE: in a workshop, after an answer, before the trainer shows the results
+ANSWER_SAVED = N_("Thank you, your answer is saved.")
+# NOTE: in a workshop, after the last answer, before the trainer shows the results
+RESULTS_LATER = N_("Thank you! Your trainer will show the results soon.")
+# NOTE: delivered when the trainer shows the results: above the person's own results
+YOUR_RESULTS = N_("Here are your results:")
+# NOTE: delivered when the workshop ends
+WORKSHOP_ENDED = N_(
+    "The workshop is over. Thank you for taking part! "
+    "You can take the lessons again on your own at any time."
+)
+# NOTE: above a free-text announcement from the trainer
+FROM_TRAINER = N_("Message from your trainer:")
+# NOTE: a prepared announcement the trainer can send to everyone
+ANNOUNCE_LOOK_UP = N_("Please look up: your trainer wants to show you something.")
+# NOTE: a prepared announcement the trainer can send to everyone
+ANNOUNCE_BREAK = N_("Let's take a short break. We will continue in a few minutes.")
+# NOTE: a prepared announcement the trainer can send to everyone
+ANNOUNCE_QUESTIONS = N_(
+    "Do you have a question? Press “I need help” and your trainer will come to you."
+)
+# NOTE: a prepared announcement the trainer can send to everyone
+ANNOUNCE_FINISH_QUIZ = N_("Please finish the quiz now: we will look at the answers together.")
+# NOTE: a prepared announcement the trainer can send to everyone
+ANNOUNCE_WELL_DONE = N_("Well done, everyone! Thank you for your attention.")

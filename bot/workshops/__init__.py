@@ -1,0 +1,1 @@
+"""Workshops: a trainer leads a group through lessons, each participant in their language."""
