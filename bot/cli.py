@@ -20,6 +20,8 @@ def _configure_logging(level: str) -> None:
 def _cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     from bot.supervisor import up
 
+    if args.host:  # workshop mode: `--host 0.0.0.0` serves the web chat to the local Wi-Fi
+        settings = settings.copy(update={"host": args.host})
     return up(settings, train=not args.no_train)
 
 
@@ -207,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="never train: stop with an error when no model matches the training data "
         "(for production, where models are built beforehand)",
+    )
+    up.add_argument(
+        "--host",
+        help="address the gateway listens on (default: DIGIBRIDGE_HOST, 127.0.0.1); "
+        "0.0.0.0 is workshop mode: phones on the same Wi-Fi open the web chat",
     )
     up.set_defaults(handler=_cmd_up)
 

@@ -203,6 +203,17 @@ class Settings(BaseSettings):
         "Rasa servers (each with its action server) `digibridge up` starts; more than one "
         "needs the Redis lock store",
     )
+    workshop_retention_days: Count = _field(
+        "DIGIBRIDGE_WORKSHOP_RETENTION_DAYS",
+        30,
+        "days after a workshop ends when its participants' nicknames and answers are erased",
+    )
+    public_url: str = _field(
+        "DIGIBRIDGE_PUBLIC_URL",
+        "",
+        "address people open the web chat at, for workshop join links (default: the "
+        "address the admin page is opened with)",
+    )
     review_retention_days: Count = _field(
         "DIGIBRIDGE_REVIEW_RETENTION_DAYS",
         30,

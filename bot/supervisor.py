@@ -260,10 +260,11 @@ async def _keep_running(kids: list[Child], stop: asyncio.Event) -> int:
         stopped.cancel()
 
 
-async def _purge_regularly(assistant: Assistant, retention_days: int) -> None:
+async def _purge_regularly(assistant: Assistant, retention_days: int, workshop_days: int) -> None:
     while True:
         try:
             await assistant.purge_expired(retention_days)
+            await assistant.purge_workshops(workshop_days)
         except Exception as error:  # noqa: BLE001 - try again next time
             logger.warning("retention purge failed: %s", type(error).__name__)
         await asyncio.sleep(PURGE_INTERVAL)
@@ -305,7 +306,11 @@ async def serve(settings: Settings, model: Path) -> int:
                 await channel.start()
                 started.append(channel)
             app[STARTED].set()
-            purge = asyncio.create_task(_purge_regularly(assistant, settings.retention_days))
+            purge = asyncio.create_task(
+                _purge_regularly(
+                    assistant, settings.retention_days, settings.workshop_retention_days
+                )
+            )
             logger.info("DigiBridge is up: http://%s:%s/", settings.host, settings.port)
             return await _keep_running(kids, stop)
         except ChildDied as error:

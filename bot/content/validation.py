@@ -55,6 +55,7 @@ def answer_problems(
             required=name != "more",
             allowed_settings=allowed,
             where=f"topic {topic_id!r}",
+            within=repr(topic_id),
         )
     return problems
 
@@ -66,6 +67,7 @@ def field_problems(
     required: bool = True,
     allowed_settings: Iterable[str] = (),
     where: str = "",
+    within: str | None = None,
 ) -> list[Problem]:
     """What is wrong with one text field of content (an answer's, a lesson's)."""
     allowed = tuple(allowed_settings)
@@ -83,7 +85,7 @@ def field_problems(
                 Problem(
                     name,
                     "placeholder",
-                    f"placeholder {{{placeholder}}} is not allowed in {where or name} "
+                    f"placeholder {{{placeholder}}} is not allowed in {within or where or name} "
                     f"(allowed: {shown})",
                 )
             )

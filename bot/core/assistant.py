@@ -223,6 +223,15 @@ class Assistant:
             logger.info("erased %d people inactive for %d days", len(people), retention_days)
         return len(people)
 
+    async def purge_workshops(self, retention_days: int) -> int:
+        """Erases the participants of workshops that ended longer ago than the retention."""
+        if self.learning is None:
+            return 0
+        erased = await self._db(self.learning.workshops.erase_expired, retention_days)
+        if erased:
+            logger.info("erased the participants of %d workshops", erased)
+        return erased
+
     async def close(self) -> None:
         await self._locks.close()
         self._eraser.close()

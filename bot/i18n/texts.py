@@ -147,10 +147,6 @@ NEXT = N_("Next")
 START_QUIZ = N_("Start the quiz")
 # NOTE: first line of a quiz question, e.g. "Question 2 of 3"
 QUESTION_NUMBER = N_("Question {number} of {count}")
-# NOTE: before the feedback on a right answer
-ANSWER_RIGHT = N_("Right!")
-# NOTE: before the feedback on a wrong answer (kind, not discouraging)
-ANSWER_WRONG = N_("Not quite.")
 # NOTE: button under the feedback on an answer
 NEXT_QUESTION = N_("Next question")
 # NOTE: button under the feedback on a quiz's last answer

@@ -179,7 +179,7 @@ class LessonFlow:
         else:
             text = self.lessons.text(lesson_id, language).questions[question.id]
             said = Reply(
-                feedback(text, option, option == question.right, language),
+                feedback(text, option),
                 language,
                 topic=LESSON_TOPIC,
             )
@@ -221,9 +221,7 @@ class LessonFlow:
         for number, question in enumerate(entry.questions, 1):
             chosen = position.answers.get(question.id)
             if chosen in question.options:
-                said = feedback(
-                    text.questions[question.id], chosen, chosen == question.right, language
-                )
+                said = feedback(text.questions[question.id], chosen)
                 lines.append(f"{number}. {said}")
         right = sum(position.answers.get(q.id) == q.right for q in entry.questions)
         lines.append(
@@ -256,7 +254,7 @@ class LessonFlow:
         self.progress.selfcheck_answer(speaker, question.id, option, last)
         text = self.lessons.selfcheck_text(question.id, language)
         said = Reply(
-            feedback(text, option, option == question.right, language),
+            feedback(text, option),
             language,
             topic=SELFCHECK_TOPIC,
         )
@@ -331,6 +329,7 @@ def area_scores(lessons: Lessons, answers: dict[str, str]) -> dict[str, tuple[in
     return scores
 
 
-def feedback(text: QuestionText, option: str, right: bool, language: str) -> str:
-    verdict = translate(language, texts.ANSWER_RIGHT if right else texts.ANSWER_WRONG)
-    return f"{verdict} {text.feedback[option]}"
+def feedback(text: QuestionText, option: str) -> str:
+    """The feedback on an option; it starts by saying whether the option is right, in the
+    words a trainer would use in that language."""
+    return text.feedback[option]

@@ -1,5 +1,6 @@
 """The gateway's web application for tests that need no Rasa process: the core is real
-(people store, erasure, locks on a temporary SQLite file) but Rasa answers nothing."""
+(people store, erasure, locks, lessons and workshops on a temporary SQLite file) but Rasa
+answers nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.channels.web import WebChannel
+from bot.content.store import ContentStore
+from bot.content.sync import sync_content
 from bot.core.assistant import Assistant
+from bot.core.build import learning_chat
 from bot.core.erasure import Eraser
 from bot.core.locks import LocalLocks
 from bot.core.people import PeopleStore
@@ -37,6 +41,7 @@ class SilentRasa:
 def gateway_app(settings: Settings, data_dir: Path) -> web.Application:
     engine = create_database_engine(f"sqlite:///{data_dir / 'gateway.sqlite3'}")
     upgrade(engine, load_content=False)
+    sync_content(engine)
     people = PeopleStore(engine)
     assistant = Assistant(
         SilentRasa(),
@@ -45,6 +50,7 @@ def gateway_app(settings: Settings, data_dir: Path) -> web.Application:
         LocalLocks(),
         payload_intents(),
         settings.reply_timeout,
+        learning=learning_chat(engine, ContentStore(engine)),
     )
     assistant.channels.add(WebChannel(people))
     return create_app(settings, SilentRasa(), assistant)

@@ -21,7 +21,7 @@ from bot.admin import review
 from bot.admin.accounts import Accounts
 from bot.admin.answers import AnswerEditor
 from bot.admin.local_settings import LocalSettingsStore
-from bot.admin.web import api, pages
+from bot.admin.web import api, pages, workshop_pages, workshops_api
 from bot.admin.web.auth import PUBLIC, Handler, admin_headers, authorise, requires
 from bot.admin.web.keys import (
     ACCOUNTS,
@@ -39,7 +39,7 @@ from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-STATIC_FILES = {"admin.css": "text/css", "admin.js": "text/javascript"}
+STATIC_FILES = {"admin.css": "text/css", "admin.js": "text/javascript", "print.css": "text/css"}
 PURGE_EVERY_SECONDS = 3600
 PREFIX = "/admin"
 
@@ -106,7 +106,7 @@ def attach_admin(app: web.Application, settings: Settings) -> None:
     app[ACCOUNTS] = Accounts(engine)
     app[EDITOR] = AnswerEditor(engine)
     app[LOCAL_SETTINGS] = LocalSettingsStore(engine, settings.local_values())
-    table = [*pages.routes, *api.routes]
+    table = [*pages.routes, *workshop_pages.routes, *api.routes, *workshops_api.routes]
     table.append(web.get("/api/openapi.json", openapi))
     table.append(web.get("/static/{name}", static_file))
     for route in table:

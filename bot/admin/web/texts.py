@@ -45,3 +45,7 @@ PUBLISH_STATES = {
     "failed": N_("Stopped: the serving model stays"),
 }
 PUBLISH_RUNNING = N_("A publish is running; wait for it.")
+# The join links of a workshop, as QR codes are labelled.
+WEB_CHAT_LINK = N_("Web chat")
+TELEGRAM_LINK = N_("Telegram")
+WIFI_LINK = N_("Web chat on this laptop's Wi-Fi (no Internet needed)")

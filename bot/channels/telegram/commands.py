@@ -24,6 +24,7 @@ COMMAND_MENU = (
     ("language", texts.COMMAND_LANGUAGE),
     ("privacy", texts.COMMAND_PRIVACY),
     ("voice", texts.COMMAND_VOICE),
+    ("lessons", texts.COMMAND_LESSONS),
     ("forget", texts.ERASE_MY_DATA),
 )
 

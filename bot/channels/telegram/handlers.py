@@ -54,7 +54,12 @@ COMMAND_PAYLOADS = {
     "menu": "/help",
     "language": "/change_language",
     "privacy": "/privacy_request",
+    "lessons": "/lessons",
+    "selfcheck": "/selfcheck",
 }
+# Commands whose argument goes to the core with them: /join CODE, and the deep link
+# t.me/<bot>?start=CODE, which Telegram sends as "/start CODE".
+JOIN_COMMANDS = frozenset({"join", "start"})
 FORGET_COMMAND = "forget"
 VOICE_COMMAND = "voice"
 SPEAKER_SYMBOL = "🔊"
@@ -109,6 +114,11 @@ class Handlers:
             return
         if name == VOICE_COMMAND:
             await self.toggle_voice(update, context)
+            return
+        argument = message.text.split(maxsplit=1)[1:]
+        if name in JOIN_COMMANDS and (argument or name == "join"):
+            joining = clean_text(f"/join {argument[0] if argument else ''}")
+            await self._ask(update, context, joining, message.text[:MAX_DISPLAY_CHARS], "/join")
             return
         payload = COMMAND_PAYLOADS.get(name, MENU_PAYLOAD)
         kind = f"/{name}" if name in COMMAND_PAYLOADS else "unknown command"  # logged

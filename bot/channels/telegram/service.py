@@ -63,6 +63,11 @@ class TelegramChannel:
         self._task: asyncio.Task[None] | None = None
 
     @property
+    def username(self) -> str | None:
+        """The bot's @name once connected: join links (t.me/<name>?start=<code>) need it."""
+        return self.application.bot.username if self.ready.is_set() else None
+
+    @property
     def mode(self) -> str:
         return "webhook" if self.config.webhook_mode else "polling"
 

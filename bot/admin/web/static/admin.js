@@ -103,3 +103,25 @@
   }
   poll();
 })();
+
+// The trainer's live view: its live part is fetched again every few seconds (rendered and
+// escaped by the server) and put in place as parsed nodes.
+(function () {
+  "use strict";
+  var box = document.getElementById("workshop-live");
+  if (!box) { return; }
+  var every = (parseInt(box.getAttribute("data-refresh"), 10) || 3) * 1000;
+  function poll() {
+    fetch(box.getAttribute("data-url"), {credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = page.querySelector(".workshop-live");
+        var old = box.querySelector(".workshop-live");
+        if (fresh && old) { old.replaceWith(document.importNode(fresh, true)); }
+      })
+      .catch(function () { return undefined; })
+      .then(function () { setTimeout(poll, every); });
+  }
+  setTimeout(poll, every);
+})();

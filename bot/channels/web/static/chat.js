@@ -19,6 +19,7 @@
   const TRAILING_PUNCTUATION = /[.,;:!?'"»)\]}。，、；：！？）」』]+$/u;
   const REQUEST_TIMEOUT_MS = 30000;
   const INBOX_INTERVAL_MS = 15000;
+  const WORKSHOP_INBOX_INTERVAL_MS = 3000; // the trainer's next lesson arrives quickly
   const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
   const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
 
@@ -462,6 +463,7 @@
         let spoken = false;
         for (const reply of result.data.messages) {
           const answer = addMessage({ role: "assistant", ...reply });
+          noteWorkshop(reply);
           if (els.voice.checked && answer.play && !spoken) {
             spoken = true;
             answer.play();
@@ -513,7 +515,10 @@
     }
     if (!result.ok || !result.data) return;
     els.voice.checked = result.data.voice === true;
-    for (const message of result.data.messages || []) addMessage(message);
+    for (const message of result.data.messages || []) {
+      addMessage(message);
+      noteWorkshop(message);
+    }
     showGreeting();
   }
 
@@ -564,7 +569,34 @@
       return; // offline: try again at the next tick
     }
     if (turn !== generation || !result.ok || !result.data) return;
-    for (const message of result.data.messages || []) addMessage(message);
+    for (const message of result.data.messages || []) {
+      addMessage(message);
+      noteWorkshop(message);
+    }
+  }
+
+  let inWorkshop = false;
+  function noteWorkshop(reply) {
+    if (reply && typeof reply.topic === "string" && reply.topic.startsWith("workshop")) {
+      inWorkshop = true;
+    }
+  }
+
+  function pollInbox() {
+    setTimeout(async () => {
+      await checkInbox();
+      pollInbox();
+    }, inWorkshop ? WORKSHOP_INBOX_INTERVAL_MS : INBOX_INTERVAL_MS);
+  }
+
+  // A join link (/?join=CODE) joins the workshop once; reloading the page does not again.
+  function joinFromLink() {
+    const code = (params.get("join") || "").trim().slice(0, 16);
+    if (!code) return;
+    params.delete("join");
+    const query = params.toString();
+    history.replaceState(null, "", location.pathname + (query ? `?${query}` : ""));
+    send(`/join ${code}`);
   }
 
   // --- wiring ---
@@ -652,7 +684,8 @@
     await restoreHistory();
     els.messages.setAttribute("aria-live", "polite"); // announce what comes next, not the past
     document.documentElement.classList.add("ready");
-    setInterval(checkInbox, INBOX_INTERVAL_MS);
+    joinFromLink();
+    pollInbox();
   }
 
   start();
