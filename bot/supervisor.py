@@ -33,7 +33,7 @@ from bot.channels.telegram.config import telegram_config
 from bot.channels.web.embedding import parse_origins
 from bot.conversation.context import CHILD_MARKER
 from bot.core.assistant import Assistant
-from bot.core.build import running_core
+from bot.core.build import running_core, shipped_lessons
 from bot.core.rasa_channel import SECRET_HEADER, SECRET_VARIABLE
 from bot.core.rasa_client import RasaPool, url_answers
 from bot.db.engine import create_database_engine
@@ -329,6 +329,7 @@ async def serve(settings: Settings, model: Path) -> int:
 def up(settings: Settings, train: bool = True) -> int:
     telegram_config(settings)  # a bad Telegram setting stops us before anything starts
     parse_origins(settings.web_allowed_origins)  # and so does a bad embedding origin
+    shipped_lessons()  # and a broken lesson file (ContentError, naming file and field)
     prepare_database(settings)
     engine = create_database_engine(settings.content_database_url)
     try:

@@ -1,5 +1,8 @@
 """Completeness of the content: every topic in every language, current and chat-sized.
 
+Lessons (`data/lessons/`) are reported too, as `lessons/<id>` (and `lessons/selfcheck`,
+`lessons/areas`) where a language shows them in English.
+
 A translation records (`source:`) the hash of the English answer it was last checked
 against; when the English changes, the translation is stale until a translator checks it
 and runs `digibridge content stamp`. A family's menu title works the same way
@@ -25,6 +28,7 @@ from bot.content.files import (
 )
 from bot.content.validation import is_too_long
 from bot.i18n.locales import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.lessons.catalogue import load_lessons
 
 
 @dataclass
@@ -90,6 +94,11 @@ def completeness(root: Path = CONTENT_DIR) -> list[LanguageReport]:
                 report.complete += 1
         _check_family_titles(content, report)
         reports.append(report)
+    lessons_dir = root.parent / "lessons"
+    if (lessons_dir / "catalogue.yml").is_file():
+        lessons = load_lessons(lessons_dir, root)
+        for report in reports:
+            report.missing += [f"lessons/{item}" for item in lessons.missing(report.language)]
     return reports
 
 

@@ -340,7 +340,8 @@ def test_a_first_visit_is_greeted_with_what_the_chat_can_do(open_page, web_stack
     language_line = translate("pt", texts.WEB_WELCOME_LANGUAGE)
     expect(greeting.locator(".bubble")).to_have_text(f"{ui['greeting']['text']}\n\n{language_line}")
     families = [b["title"] for b in ui["greeting"]["buttons"]]
-    assert len(families) == 3
+    assert families[3:] == [translate("pt", texts.LESSONS), translate("pt", texts.SELFCHECK)]
+    assert len(families) == 5, "the three families, the lessons and the self-check"
     expect(greeting.locator("button.reply")).to_have_text(families)
     page.locator("#language").select_option("sw")  # the greeting follows the language
     expect(greeting.locator(".bubble")).to_contain_text(translate("sw", texts.WEB_WELCOME_LANGUAGE))

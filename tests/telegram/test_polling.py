@@ -78,6 +78,8 @@ def test_a_french_user_start_is_greeted_in_french_with_the_main_menu(tg):
         tg.store.family_title("cooperation", "fr"),
         tg.store.family_title("skills", "fr"),
         tg.store.family_title("services", "fr"),
+        translate("fr", texts.LESSONS),
+        translate("fr", texts.SELFCHECK),
         "🔊 Écouter",
     ]
     assert greeting.buttons[-1]["callback_data"] == "!listen|fr|greet"
@@ -86,6 +88,8 @@ def test_a_french_user_start_is_greeted_in_french_with_the_main_menu(tg):
         '/help{"family": "cooperation"}',
         '/help{"family": "skills"}',
         '/help{"family": "services"}',
+        "/lessons",
+        "/selfcheck",
     ]
 
 

@@ -121,7 +121,7 @@ def test_a_workshop_in_three_languages_from_joining_to_the_summary(tmp_path):
         # Everyone answers the quiz; the answers stay hidden until the trainer shows them.
         choices = {"fr": ["b", "b", "b"], "ar": ["a", "b", "b"], "sw": ["b", "c", "b"]}
         for language, options in choices.items():
-            for question, option in zip(entry.questions, options):
+            for question, option in zip(entry.questions, options, strict=True):
                 said = await say(
                     client, language,
                     f'/quiz{{"lesson": "{LESSON}", "q": "{question.id}", "a": "{option}"}}',

@@ -14,6 +14,7 @@ from bot.admin.roles import Right
 from bot.admin.web.api import _text, json_body
 from bot.admin.web.auth import error, off_loop, requires, staff_of
 from bot.admin.web.keys import ADMIN_SETTINGS
+from bot.channels.telegram.chats import CHANNEL as TELEGRAM
 from bot.gateway.keys import ASSISTANT
 from bot.i18n.locales import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.workshops.pacing import PREPARED, Pacing
@@ -35,7 +36,7 @@ def base_url(request: web.Request) -> str:
 
 def links(request: web.Request, state: WorkshopState) -> dict[str, str | None]:
     """Where participants join: the web chat's link and, when Telegram runs, the deep link."""
-    telegram = request.app[ASSISTANT].channels.get("tg")
+    telegram = request.app[ASSISTANT].channels.get(TELEGRAM)
     username = getattr(telegram, "username", None)
     return {
         "join_url": f"{base_url(request)}/?join={quote(state.code)}",
