@@ -84,7 +84,7 @@ class Staff:
 TOKEN_ADMIN = Staff(0, "admin-token", "admin", (), False, None)
 
 
-def _staff(user: AdminUser) -> Staff:
+def as_staff(user: AdminUser) -> Staff:
     return Staff(
         id=user.id,
         name=user.name,
@@ -154,7 +154,7 @@ class Accounts:
             )
             session.add(user)
             session.flush()
-            staff = _staff(user)
+            staff = as_staff(user)
             audit.record(session, actor, "account.create", name, None, staff.as_json())
             return staff, password
 
@@ -174,7 +174,9 @@ class Accounts:
 
     def users(self) -> list[Staff]:
         with Session(self._engine, future=True) as session:
-            return [_staff(u) for u in session.scalars(select(AdminUser).order_by(AdminUser.name))]
+            return [
+                as_staff(u) for u in session.scalars(select(AdminUser).order_by(AdminUser.name))
+            ]
 
     def update_user(
         self, name: str, actor: str, role: str | None = None,
@@ -238,7 +240,7 @@ class Accounts:
                 self._address_failures.pop(address, None)
                 if _hasher.check_needs_rehash(user.password_hash):
                     user.password_hash = _hasher.hash(password)
-                return _staff(user)
+                return as_staff(user)
             if user is not None:
                 user.failed_logins += 1
                 user.last_failed_login = now
@@ -302,7 +304,7 @@ class Accounts:
                 return None
             if now - seen > timedelta(seconds=30):  # not a write on every request
                 row.last_seen = now
-            return _staff(user), row.csrf_token
+            return as_staff(user), row.csrf_token
 
     def close_session(self, token: str) -> None:
         with Session(self._engine, future=True) as session, session.begin():
@@ -359,7 +361,7 @@ class Accounts:
             if user is None or user.disabled:
                 return None
             row.last_used = utcnow()
-            staff = _staff(user)
+            staff = as_staff(user)
             # A script cannot change a password at a prompt; its token stands for the account.
             return Staff(staff.id, staff.name, staff.role, staff.languages, False, None)
 

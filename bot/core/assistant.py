@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.core.channel import ChannelRegistry
 from bot.core.erasure import Eraser
@@ -31,6 +31,9 @@ from bot.i18n.reply_language import decide_reply_language
 from bot.speech.answers import AnswerSpeech
 from bot.speech.service import Speech
 from bot.workshops.chat import LearningChat
+
+if TYPE_CHECKING:
+    from bot.workshops.trainer_chat import TrainerChat
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +73,7 @@ class Assistant:
         self.speech = speech
         self._greeting = greeting
         self.learning = learning
+        self.trainer: TrainerChat | None = None  # set once built: it delivers through us
         self.channels = ChannelRegistry()
 
     async def _db(self, function: Callable[..., T], *args: object) -> T:
@@ -109,6 +113,16 @@ class Assistant:
             )
         except LockTimeout:
             raise await self._unavailable(speaker, text, "conversation busy") from None
+        if self.trainer is not None and self.trainer.claims(text):
+            try:
+                language = await self.language_for(speaker)
+                led = await self.trainer.handle(speaker, text, language)
+            except Exception as error:  # noqa: BLE001 - the trainer is told, in their language
+                await release()
+                raise await self._unavailable(speaker, "", type(error).__name__) from None
+            await release()
+            await self._seen(speaker, led)
+            return led
         if self.learning is not None:
             try:
                 handled = await self._learn(speaker, text)

@@ -22,13 +22,17 @@ from bot.dialogue import payload_intents
 from bot.i18n.detect import Vocabulary
 from bot.lessons.catalogue import Lessons, load_lessons
 from bot.lessons.flow import LessonFlow
+from bot.lessons.library import LessonLibrary
 from bot.lessons.progress import ProgressStore
 from bot.settings import Settings
 from bot.speech.answers import AnswerSpeech
 from bot.speech.cache import SpeechCache
 from bot.speech.service import SpeechService
 from bot.workshops.chat import LearningChat
+from bot.workshops.links import TrainerLinks
+from bot.workshops.pacing import Pacing
 from bot.workshops.store import WorkshopStore
+from bot.workshops.trainer_chat import TrainerChat
 
 # Rasa may take longer than the person is kept waiting; the turn keeps its lock (and so
 # holds back an erasure) until Rasa has answered or this much longer has passed.
@@ -47,8 +51,9 @@ def shipped_lessons() -> Lessons:
 
 
 def learning_chat(engine: Engine, store: ContentStore) -> LearningChat:
-    flow = LessonFlow(shipped_lessons, store, ProgressStore(engine))
-    return LearningChat(flow, WorkshopStore(engine))
+    library = LessonLibrary(engine)
+    flow = LessonFlow(library.current, store, ProgressStore(engine))
+    return LearningChat(flow, WorkshopStore(engine), library)
 
 
 def answer_speech(
@@ -84,6 +89,7 @@ async def running_core(
             greeting=lambda language: greeting(store, language, local_settings.values()),
             learning=learning_chat(engine, store),
         )
+        assistant.trainer = TrainerChat(Pacing(assistant), TrainerLinks(engine))
         try:
             yield rasa, assistant
         finally:

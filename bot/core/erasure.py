@@ -23,7 +23,7 @@ NON_PERSONAL_TABLES = frozenset(
     {"topics", "answers", "families", "family_titles", "admin_users", "admin_sessions",
      "api_tokens", "audit_log", "answer_revisions", "content_conflicts", "local_settings",
      "training_phrases", "review_items", "review_dismissed", "usage_events",
-     "trained_models", "publish_jobs", "workshops"}
+     "trained_models", "publish_jobs", "workshops", "lesson_texts"}
 )  # fmt: skip
 
 

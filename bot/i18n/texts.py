@@ -228,3 +228,71 @@ ANNOUNCE_QUESTIONS = N_(
 ANNOUNCE_FINISH_QUIZ = N_("Please finish the quiz now: we will look at the answers together.")
 # NOTE: a prepared announcement the trainer can send to everyone
 ANNOUNCE_WELL_DONE = N_("Well done, everyone! Thank you for your attention.")
+# NOTE: a trainer's chat account was linked to their admin account with /link CODE
+TRAINER_LINKED = N_(
+    "Your account is linked: here you lead workshops as {name}. "
+    "Start one with /workshop new and a title, for example: /workshop new Safe online"
+)
+# NOTE: /link with a wrong or expired code
+TRAINER_LINK_WRONG = N_(
+    "This code is wrong or has expired. Get a new one on the Workshops page of the administration."
+)
+# NOTE: /workshop from someone whose account is not linked to a trainer's admin account
+TRAINER_NOT_LINKED = N_(
+    "Only trainers can lead workshops here. On the Workshops page of the administration, "
+    "press “Link a chat account”, then send me /link and the code it shows."
+)
+# NOTE: /workshop alone: the trainer's commands (keep the command words as they are)
+TRAINER_COMMANDS = N_(
+    "Workshop commands:\n"
+    "/workshop new <title>: start a new workshop\n"
+    "/workshop status: who has joined and where each one is\n"
+    "/workshop next: open the next lesson for everyone\n"
+    "/workshop close: close the quiz\n"
+    "/workshop results: show everyone their results\n"
+    "/workshop end: end the workshop"
+)
+# NOTE: after /workshop new; above buttons that add lessons
+WORKSHOP_CREATED = N_(
+    "The workshop “{title}” is ready. Join code: {code}\n"
+    "Participants send me /join {code}, or type {code} in the web chat.\n"
+    "Choose the lessons, in teaching order:"
+)
+# NOTE: the lessons chosen so far for a workshop, e.g. "Lessons: Strong passwords, Video calls"
+WORKSHOP_LESSONS = N_("Lessons: {lessons}")
+# NOTE: button that adds a lesson to a workshop, e.g. "+ Strong passwords"
+ADD_LESSON = N_("+ {title}")
+# NOTE: the trainer has no open workshop
+NO_OPEN_WORKSHOP = N_("You have no open workshop. Start one with /workshop new and a title.")
+# NOTE: first line of /workshop status
+WORKSHOP_STATUS = N_("“{title}” · code {code} · {count} participants")
+# NOTE: /workshop status: the lesson open now
+OPEN_LESSON = N_("Open lesson: {title}")
+# NOTE: /workshop status: no lesson opened yet
+NO_LESSON_OPEN = N_("No lesson is open yet.")
+# NOTE: /workshop status: where a participant is, e.g. "step 2 of 4"
+AT_STEP = N_("step {number} of {count}")
+# NOTE: /workshop status: a participant in the quiz
+IN_QUIZ = N_("quiz, {count} answered")
+# NOTE: /workshop status: a participant who finished the lesson
+FINISHED = N_("finished")
+# NOTE: /workshop status: a participant who has not started the lesson
+NOT_STARTED = N_("waiting")
+# NOTE: /workshop status: a participant who pressed "I need help"
+NEEDS_HELP = N_("needs help")
+# NOTE: /workshop status: marks the right option among the answer counts
+RIGHT_OPTION = N_("right")
+# NOTE: button for the trainer
+NEXT_LESSON = N_("Next lesson")
+# NOTE: button for the trainer
+CLOSE_QUIZ = N_("Close the quiz")
+# NOTE: button for the trainer
+SHOW_RESULTS = N_("Show results")
+# NOTE: button for the trainer
+END_WORKSHOP = N_("End the workshop")
+# NOTE: button for the trainer: show the status again
+REFRESH = N_("Refresh")
+# NOTE: after the trainer's action reached the participants
+SENT_TO = N_("Done: sent to {count} participants.")
+# NOTE: the trainer asked for a next lesson, but there is none (or none chosen)
+NO_MORE_LESSONS = N_("There is no further lesson in this workshop. Add lessons, or end it.")

@@ -265,22 +265,46 @@ def _lesson_text(entry: LessonEntry, data: Any, where: str, problems: _Problems)
     return LessonText(title, summary, step_texts, questions)
 
 
-def load_lessons(root: Path = LESSONS_DIR, content: Path = CONTENT_DIR) -> Lessons:
-    """Every lesson, checked; raises ContentError naming every problem found."""
+SELFCHECK_ITEM = "selfcheck"
+AREAS_ITEM = "areas"
+Overrides = dict[tuple[str, str], Any]  # (lesson id, `selfcheck` or `areas`; language) -> text
+
+
+def _with_overrides(data: dict[str, Any], language: str, overrides: Overrides) -> dict[str, Any]:
+    """A language's file data with the texts edited in the admin interface in place."""
+    merged = {**data, "lessons": dict(data.get("lessons") or {})}
+    for (item, item_language), document in overrides.items():
+        if item_language != language:
+            continue
+        if item in (SELFCHECK_ITEM, AREAS_ITEM):
+            merged[item] = document
+        else:
+            merged["lessons"][item] = document
+    return merged
+
+
+def load_lessons(
+    root: Path = LESSONS_DIR, content: Path = CONTENT_DIR, overrides: Overrides | None = None
+) -> Lessons:
+    """Every lesson, checked, with `overrides` (edited texts) over the files' texts; raises
+    ContentError naming every problem found."""
     catalogue, selfcheck = load_catalogue_file(root, content)
     lessons = Lessons(catalogue, selfcheck)
     problems = _Problems()
+    overrides = overrides or {}
     for language in SUPPORTED_LANGUAGES:
         path = root / f"{language}.yml"
-        if not path.is_file():
+        edited = any(item_language == language for _, item_language in overrides)
+        if not path.is_file() and not edited:
             if language == DEFAULT_LANGUAGE:
                 problems.add(_shown(path), "English is required")
             continue
         where = _shown(path)
-        data = _read(path) or {}
+        data = (_read(path) if path.is_file() else {}) or {}
         if not isinstance(data, dict):
             problems.add(where, "expected a mapping with areas, lessons and selfcheck")
             continue
+        data = _with_overrides(data, language, overrides)
         areas = data.get("areas") if isinstance(data.get("areas"), dict) else {}
         lessons.area_names[language] = {
             a: _text(areas[a], f"area {a}", LIMITS["area"], where, problems)

@@ -40,3 +40,17 @@ class SelfCheckResult(Base):
     answers = Column(JSON, nullable=False, default=dict)  # question id -> option id
     started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     finished_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class LessonText(Base):
+    """A lesson's text in one language as edited in the admin interface (or imported),
+    in the shape of `data/lessons/<lang>.yml`; it is served instead of the file's. The
+    item is a lesson id, `selfcheck` or `areas`."""
+
+    __tablename__ = "lesson_texts"
+
+    item = Column(String(64), primary_key=True)
+    language = Column(String(16), primary_key=True)
+    document = Column(JSON, nullable=False)
+    updated_by = Column(String(80), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

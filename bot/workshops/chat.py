@@ -25,6 +25,7 @@ from bot.lessons.intents import (
     QUIZ_INTENT,
     SELFCHECK_INTENT,
 )
+from bot.lessons.library import LessonLibrary
 from bot.workshops.codes import normalise
 from bot.workshops.models import MAX_NICKNAME_CHARS
 from bot.workshops.store import Member, WorkshopState, WorkshopStore, clean_nickname
@@ -46,9 +47,12 @@ def lesson_context(state: WorkshopState, language: str) -> Workshop:
 
 
 class LearningChat:
-    def __init__(self, flow: LessonFlow, workshops: WorkshopStore) -> None:
+    def __init__(
+        self, flow: LessonFlow, workshops: WorkshopStore, library: LessonLibrary | None = None
+    ) -> None:
         self.flow = flow
         self.workshops = workshops
+        self.library = library  # where edited lesson texts are saved
 
     def handle(
         self, speaker: Speaker, text: str, language: Callable[[], str]
@@ -143,6 +147,8 @@ class LearningChat:
         membership = self.workshops.membership(speaker.conversation_id)
         if membership is not None:
             self.workshops.set_language(membership[0].id, language)
+            if membership[0].help_at is not None and intent != HELP_INTENT:
+                self.workshops.ask_help(membership[0].id, asking=False)  # helped: moving on
         if intent == HELP_INTENT:
             if membership is None:
                 return [self.flow.menu(speaker, language)]

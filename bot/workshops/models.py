@@ -7,7 +7,7 @@ retention ends, leaving only the summary's counts.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, false
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, false
 
 from bot.core.models import ID_CHARS, utcnow
 from bot.db.base import Base
@@ -46,3 +46,18 @@ class Participant(Base):
     channel = Column(String(32), nullable=False)
     joined_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     help_at = Column(DateTime(timezone=True), nullable=True)  # asked for help, not yet seen
+
+
+class TrainerLink(Base):
+    """A trainer's chat account (`person_id`, e.g. a Telegram user) linked to their admin
+    account with a one-time code, so that they can lead workshops from the chat. The code
+    is kept only as a hash, and only until it is used or expires."""
+
+    __tablename__ = "trainer_links"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    user_id = Column(Integer, ForeignKey("admin_users.id", ondelete="CASCADE"), nullable=False)
+    code_hash = Column(String(64), nullable=True, unique=True)
+    expires_at = Column(DateTime(timezone=True), nullable=True)
+    person_id = Column(String(ID_CHARS), nullable=True, index=True)
+    linked_at = Column(DateTime(timezone=True), nullable=True)

@@ -232,6 +232,15 @@ class WorkshopStore:
             raise WorkshopError("there is no further lesson in this workshop")
         return self._change(workshop_id, current=index, quiz_closed=False, results_shown=False)
 
+    def add_lesson(self, workshop_id: str, lesson_id: str) -> WorkshopState:
+        """Adds a lesson at the end of the workshop's list (once)."""
+        state = self.get(workshop_id)
+        if state is None:
+            raise WorkshopError("no such workshop")
+        if lesson_id in state.lessons:
+            return state
+        return self._change(workshop_id, lessons=[*state.lessons, lesson_id])
+
     def close_quiz(self, workshop_id: str) -> WorkshopState:
         return self._change(workshop_id, quiz_closed=True)
 

@@ -21,6 +21,9 @@ from bot.db.migrate import upgrade
 from bot.dialogue import payload_intents
 from bot.gateway.app import create_app
 from bot.settings import Settings
+from bot.workshops.links import TrainerLinks
+from bot.workshops.pacing import Pacing
+from bot.workshops.trainer_chat import TrainerChat
 
 
 class SilentRasa:
@@ -39,7 +42,7 @@ class SilentRasa:
 
 
 def gateway_app(settings: Settings, data_dir: Path) -> web.Application:
-    engine = create_database_engine(f"sqlite:///{data_dir / 'gateway.sqlite3'}")
+    engine = create_database_engine(settings.content_database_url)  # the admin side's too
     upgrade(engine, load_content=False)
     sync_content(engine)
     people = PeopleStore(engine)
@@ -52,5 +55,6 @@ def gateway_app(settings: Settings, data_dir: Path) -> web.Application:
         settings.reply_timeout,
         learning=learning_chat(engine, ContentStore(engine)),
     )
+    assistant.trainer = TrainerChat(Pacing(assistant), TrainerLinks(engine))
     assistant.channels.add(WebChannel(people))
     return create_app(settings, SilentRasa(), assistant)

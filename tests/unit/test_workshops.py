@@ -7,14 +7,27 @@ Telegram and Chromium: tests/integration/test_workshop.py.)"""
 import asyncio
 import csv
 import io
+import re
+from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
+from bot.admin.accounts import Accounts
+from bot.admin.web.workshop_pages import lan_address
 from bot.core.build import shipped_lessons
+from bot.core.people import Speaker
+from bot.db.engine import create_database_engine
+from bot.db.migrate import upgrade
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
+from bot.lessons.progress import ProgressStore
 from bot.settings import Settings
+from bot.workshops.links import TrainerLinks
+from bot.workshops.models import Workshop
+from bot.workshops.store import WorkshopStore
 from tests.unit.gateway_app import gateway_app
 
 TOKEN = "w" * 40
@@ -47,8 +60,8 @@ async def say(client, language, message, sender=None):
     return (await response.json())["messages"]
 
 
-async def inbox(client, language):
-    response = await client.post("/api/inbox", json={"sender": PEOPLE[language]})
+async def inbox(client, language, sender=None):
+    response = await client.post("/api/inbox", json={"sender": sender or PEOPLE[language]})
     return (await response.json())["messages"]
 
 
@@ -296,5 +309,165 @@ def test_the_self_check_recommends_the_lesson_of_the_weakest_area_and_shows_the_
             in said[-1]["text"]
         )
         assert translate("pt", texts.SELFCHECK_ALL_RIGHT) in said[-1]["text"]
+
+    run(tmp_path, scenario)
+
+
+def test_a_trainer_links_their_chat_account_and_leads_from_the_chat(tmp_path):
+    """The same controls as the live view, from a chat (as on Telegram), once linked."""
+    trainer, participant = "Trainer-chat-000000000001", "Participant-es-0000000001"
+
+    async def scenario(client):
+        app_engine = create_database_engine(f"sqlite:///{tmp_path / 'digibridge.sqlite3'}")
+        staff, _ = Accounts(app_engine).create_user("rehema", "trainer")
+        refused = await say(client, "en", "/workshop new Safe", trainer)
+        assert refused[0]["text"] == translate("en", texts.TRAINER_NOT_LINKED)
+        code = TrainerLinks(app_engine).issue(staff.id)
+        wrong = await say(client, "en", "/link QQQ777", trainer)
+        assert wrong[0]["text"] == translate("en", texts.TRAINER_LINK_WRONG)
+        linked = await say(client, "en", f"/link {code}", trainer)
+        assert linked[0]["text"] == translate("en", texts.TRAINER_LINKED, name="rehema")
+        again = await say(client, "en", f"/link {code}", trainer)
+        assert again[0]["text"] == translate("en", texts.TRAINER_LINK_WRONG), "used once"
+
+        (created,) = await say(client, "en", "/workshop new Safe online", trainer)
+        join = re.search(r"/join (\w+)", created["text"]).group(1)
+        add = next(b for b in created["buttons"] if b["title"] == "+ " + lesson_text("en").title)
+        (chosen,) = await say(client, "en", add["payload"], trainer)
+        assert (
+            translate("en", texts.WORKSHOP_LESSONS, lessons=lesson_text("en").title)
+            in chosen["text"]
+        )
+
+        await say(client, "es", f"/join {join}", participant)
+        await say(client, "es", "Lucía", participant)
+        sent, status = await say(client, "en", "/workshop next", trainer)
+        assert sent["text"] == translate("en", texts.SENT_TO, count=1)
+        assert (
+            "- Lucía (Español): " + translate("en", texts.AT_STEP, number=1, count=4)
+            in status["text"]
+        )
+        opened, step = await inbox(client, "es", participant)
+        assert step["text"].endswith(lesson_text("es").steps[0])
+        await say(client, "es", f'/quiz{{"lesson": "{LESSON}", "q": "q1", "a": "b"}}', participant)
+        (status,) = await say(client, "en", "/workshop status", trainer)
+        question = lesson_text("en").questions["q1"]
+        right = translate("en", texts.RIGHT_OPTION)
+        assert f"1 · {question.options['b']} ({right})" in status["text"]
+        end = next(
+            b for b in status["buttons"] if b["title"] == translate("en", texts.END_WORKSHOP)
+        )
+        (ended,) = await say(client, "en", end["payload"], trainer)
+        assert translate("en", texts.WORKSHOP_ENDED) in ended["text"] and not ended["buttons"]
+        app_engine.dispose()
+
+    run(tmp_path, scenario)
+
+
+def test_participants_are_erased_when_the_retention_ends_and_the_summary_stays(tmp_path):
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    upgrade(engine, load_content=False)
+    store, progress = WorkshopStore(engine), ProgressStore(engine)
+    state = store.create("Old", [LESSON], "en", "rehema")
+    speaker = Speaker("web", "web:someone", "web:someone", "someone")
+    member = store.join(speaker, state.id, "fr")
+    store.set_nickname(member.id, "Claire")
+    store.advance(state.id)
+    progress.answer(speaker, LESSON, state.id, "q1", "b", last=False)
+    store.end(state.id, {"participants": 1})
+    assert store.erase_expired(30) == 0, "ended just now: kept"
+    with Session(engine, future=True) as session, session.begin():
+        ended = store.get(state.id).ended_at - timedelta(days=31)
+        session.execute(update(Workshop).where(Workshop.id == state.id).values(ended_at=ended))
+    assert store.erase_expired(30) == 1
+    assert store.members(state.id) == [] and progress.workshop_positions(state.id) == {}
+    assert store.get(state.id).summary == {"participants": 1}
+    assert store.erase_expired(30) == 0, "once"
+    engine.dispose()
+
+
+def test_workshop_mode_shows_the_laptops_wifi_address(tmp_path):
+    async def scenario(client):
+        created = await client.post(
+            "/admin/api/workshops", json={"title": "Library", "lessons": ["video_calls"]},
+            headers=BEARER,
+        )  # fmt: skip
+        workshop = await created.json()
+        page = await (await client.get(f"/admin/workshops/{workshop['id']}", headers=BEARER)).text()
+        address = lan_address()
+        if address is None:
+            pytest.skip("this machine has no network address besides loopback")
+        assert f"http://{address}:8080/?join={workshop['code']}" in page
+        assert page.count("<svg") == 2, "the web chat's link and the Wi-Fi link as QR codes"
+
+    async def go():
+        settings = Settings(data_dir=tmp_path, admin_token=TOKEN, host="0.0.0.0")  # noqa: S104
+        async with TestClient(TestServer(gateway_app(settings, tmp_path))) as client:
+            await scenario(client)
+
+    asyncio.run(go())
+
+
+def test_lesson_texts_are_edited_checked_exported_and_imported(tmp_path):
+    """Lesson text is content like answers: an edit is served at once, a broken one is
+    refused with why, and a translator's PO, CSV or YAML round-trips."""
+    lessons = shipped_lessons()
+    key = "video_calls.quiz.q1.feedback.a"
+
+    async def scenario(client):
+        shown = await (await client.get("/admin/api/lessons/video_calls/fr", headers=BEARER)).json()
+        fields = {f["key"]: f for f in shown["fields"]}
+        assert (
+            fields[key]["text"] == lessons.text("video_calls", "fr").questions["q1"].feedback["a"]
+        )
+        assert (
+            fields[key]["english"]
+            == lessons.text("video_calls", "en").questions["q1"].feedback["a"]
+        )
+        new = "Oui. Coupez la vidéo et gardez le son : la connexion suffit alors souvent."
+        saved = await client.put(
+            "/admin/api/lessons/video_calls/fr", json={"fields": {key: new}}, headers=BEARER
+        )
+        assert saved.status == 200 and (await saved.json())["edited"] is True
+        await asyncio.sleep(0)
+        await say(client, "fr", '/quiz{"lesson": "video_calls", "q": "q1"}', ALONE)
+        answered = await say(
+            client, "fr", '/quiz{"lesson": "video_calls", "q": "q1", "a": "a"}', ALONE
+        )
+        assert answered[0]["text"] == new, "served at once"
+        too_long = await client.put(
+            "/admin/api/lessons/video_calls/fr", json={"fields": {key: "x" * 201}}, headers=BEARER
+        )
+        assert too_long.status == 422
+        assert "201 characters (at most 200)" in (await too_long.json())["error"]["message"]
+
+        for fmt in ("po", "csv", "yaml"):
+            exported = await client.get(
+                f"/admin/api/lessons/export?format={fmt}&language=fr", headers=BEARER
+            )
+            body = await exported.read()
+            assert new.encode() in body
+            changed = body.replace(new.encode(), f"Oui ({fmt}). Coupez la vidéo.".encode())
+            new = f"Oui ({fmt}). Coupez la vidéo."
+            imported = await client.post(
+                f"/admin/api/lessons/import?format={fmt}", data=changed, headers=BEARER
+            )
+            assert (await imported.json()) == {"changed": 1}, fmt
+            now = await (
+                await client.get("/admin/api/lessons/video_calls/fr", headers=BEARER)
+            ).json()
+            assert {f["key"]: f["text"] for f in now["fields"]}[
+                key
+            ] == f"Oui ({fmt}). Coupez la vidéo."
+        broken = await client.post(
+            "/admin/api/lessons/import?format=csv",
+            data=f"key,language,english,text\n{key},fr,,{'y' * 300}\n".encode(),
+            headers=BEARER,
+        )
+        assert broken.status == 422
+        reverted = await client.delete("/admin/api/lessons/video_calls/fr", headers=BEARER)
+        assert (await reverted.json())["edited"] is False
+        page = await client.get("/admin/lessons/video_calls/text/ar", headers=BEARER)
+        assert 'dir="rtl"' in await page.text()
 
     run(tmp_path, scenario)

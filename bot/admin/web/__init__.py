@@ -21,7 +21,7 @@ from bot.admin import review
 from bot.admin.accounts import Accounts
 from bot.admin.answers import AnswerEditor
 from bot.admin.local_settings import LocalSettingsStore
-from bot.admin.web import api, pages, workshop_pages, workshops_api
+from bot.admin.web import api, lessons_api, pages, workshop_pages, workshops_api
 from bot.admin.web.auth import PUBLIC, Handler, admin_headers, authorise, requires
 from bot.admin.web.keys import (
     ACCOUNTS,
@@ -106,7 +106,10 @@ def attach_admin(app: web.Application, settings: Settings) -> None:
     app[ACCOUNTS] = Accounts(engine)
     app[EDITOR] = AnswerEditor(engine)
     app[LOCAL_SETTINGS] = LocalSettingsStore(engine, settings.local_values())
-    table = [*pages.routes, *workshop_pages.routes, *api.routes, *workshops_api.routes]
+    table = [
+        *pages.routes, *workshop_pages.routes, *api.routes, *lessons_api.routes,
+        *workshops_api.routes,
+    ]  # fmt: skip
     table.append(web.get("/api/openapi.json", openapi))
     table.append(web.get("/static/{name}", static_file))
     for route in table:

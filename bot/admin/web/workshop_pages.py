@@ -1,4 +1,5 @@
-"""The trainer's pages: workshops, the live view, handouts and the join sheet.
+"""The trainer's pages: workshops, the live view, handouts and the join sheet; and the
+lesson texts, for editors.
 
 The live view updates by itself (admin.js reloads its live part every few seconds); every
 control is a form with the session's CSRF token, so it works without script too. QR codes
@@ -18,8 +19,11 @@ from bot.admin.roles import Right
 from bot.admin.web import texts
 from bot.admin.web.auth import off_loop, requires, staff_of
 from bot.admin.web.keys import ADMIN_SETTINGS
+from bot.admin.web.lessons_api import fields, library, save_fields
 from bot.admin.web.rendering import direction, gettext_for, render
 from bot.admin.web.workshops_api import _workshop, links, pacing, view
+from bot.content.files import ContentError
+from bot.gateway.keys import ASSISTANT
 from bot.i18n import texts as citizen_texts
 from bot.i18n.catalogs import translate
 from bot.i18n.locales import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, native_name
@@ -74,10 +78,26 @@ async def workshops_page(request: web.Request) -> web.Response:
         (entry.id, chat.flow.lessons.text(entry.id, language).title)
         for entry in chat.flow.lessons.catalogue.values()
     ]
+    trainer = request.app[ASSISTANT].trainer
+    linked = bool(staff.id and trainer and await off_loop(trainer.links.linked, staff.id))
     return render(
         request, "workshops.html", "Workshops", workshops=found, lessons=lessons,
-        chosen_language=language,
+        chosen_language=language, link_code=request.get("link_code"), linked=linked,
+        can_link=bool(staff.id),
     )  # fmt: skip
+
+
+@routes.post("/trainer-link")
+@requires(Right.WORKSHOPS)
+async def trainer_link(request: web.Request) -> web.Response:
+    """A one-time code that links the trainer's chat account (`/link CODE`)."""
+    staff = staff_of(request)
+    trainer = request.app[ASSISTANT].trainer
+    if not staff.id or trainer is None:
+        raise web.HTTPSeeOther("/admin/workshops?problem=link")
+    code = await off_loop(trainer.links.issue, staff.id)
+    request["link_code"] = code
+    return await workshops_page(request)
 
 
 @routes.post("/workshops")
@@ -209,3 +229,58 @@ async def handout(request: web.Request) -> web.Response:
         area=lessons.area_name(entry.area, language), language_name=native_name(language),
     )  # fmt: skip
     return page
+
+
+# Lesson texts
+
+
+@routes.get("/lessons")
+@requires(Right.READ_CONTENT)
+async def lessons_page(request: web.Request) -> web.Response:
+    """Every lesson in every language: its own text, English shown instead, or edited here."""
+    found = library(request)
+    edited = await off_loop(found.overrides)
+    rows = []
+    for item in await off_loop(found.items):
+        title = item if item in ("selfcheck", "areas") else found.current().text(item, "en").title
+        states = {
+            language: "edited" if (item, language) in edited
+            else "complete" if found.has_own(item, language) else "missing"
+            for language in SUPPORTED_LANGUAGES
+        }  # fmt: skip
+        rows.append((item, title, states))
+    return render(request, "lessons.html", "Lessons", rows=rows)
+
+
+@routes.get("/lessons/{lesson}/text/{lang}")
+@requires(Right.READ_CONTENT)
+async def lesson_page(request: web.Request, problem: str | None = None) -> web.Response:
+    item, language = request.match_info["lesson"], request.match_info["lang"]
+    found = library(request)
+    if item not in found.items() or language not in SUPPORTED_LANGUAGES:
+        raise web.HTTPNotFound()
+    shown = await off_loop(fields, found, item, language)
+    return render(
+        request, "lesson.html", "Lesson text", lesson=shown, text_dir=direction(language),
+        may_edit=staff_of(request).can_edit(language), problem=problem,
+        status=422 if problem else 200,
+    )  # fmt: skip
+
+
+@routes.post("/lessons/{lesson}/text/{lang}")
+@requires(Right.EDIT_CONTENT)
+async def save_lesson_page(request: web.Request) -> web.StreamResponse:
+    item, language = request.match_info["lesson"], request.match_info["lang"]
+    staff = staff_of(request)
+    found = library(request)
+    if item not in found.items() or language not in SUPPORTED_LANGUAGES:
+        raise web.HTTPNotFound()
+    if not staff.can_edit(language):
+        raise web.HTTPForbidden()
+    form = await request.post()
+    given = {k[len("f:") :]: str(v) for k, v in form.items() if k.startswith("f:")}
+    try:
+        await off_loop(save_fields, found, item, language, given, staff.name)
+    except ContentError as problem:
+        return await lesson_page(request, str(problem))
+    raise web.HTTPSeeOther(f"/admin/lessons/{item}/text/{language}")

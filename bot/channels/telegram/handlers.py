@@ -60,6 +60,8 @@ COMMAND_PAYLOADS = {
 # Commands whose argument goes to the core with them: /join CODE, and the deep link
 # t.me/<bot>?start=CODE, which Telegram sends as "/start CODE".
 JOIN_COMMANDS = frozenset({"join", "start"})
+# A trainer's commands (/link CODE, /workshop ...) go to the core whole.
+TRAINER_COMMANDS = frozenset({"link", "workshop"})
 FORGET_COMMAND = "forget"
 VOICE_COMMAND = "voice"
 SPEAKER_SYMBOL = "🔊"
@@ -119,6 +121,10 @@ class Handlers:
         if name in JOIN_COMMANDS and (argument or name == "join"):
             joining = clean_text(f"/join {argument[0] if argument else ''}")
             await self._ask(update, context, joining, message.text[:MAX_DISPLAY_CHARS], "/join")
+            return
+        if name in TRAINER_COMMANDS:
+            text = clean_text(message.text)
+            await self._ask(update, context, text, message.text[:MAX_DISPLAY_CHARS], f"/{name}")
             return
         payload = COMMAND_PAYLOADS.get(name, MENU_PAYLOAD)
         kind = f"/{name}" if name in COMMAND_PAYLOADS else "unknown command"  # logged

@@ -1,4 +1,5 @@
-"""Lessons and workshops: a person's progress and self-checks, workshops, participants.
+"""Lessons and workshops: a person's progress and self-checks, workshops, participants,
+trainers' chat accounts linked to their admin accounts, and lesson texts edited in /admin.
 
 Revision ID: 0005
 Revises: 0004
@@ -77,8 +78,32 @@ def upgrade() -> None:
     )
     for column in ("workshop_id", "person_id", "conversation_id"):
         op.create_index(f"ix_workshop_participants_{column}", "workshop_participants", [column])
+    op.create_table(
+        "trainer_links",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("person_id", sa.String(length=200), nullable=True),
+        sa.Column("linked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["admin_users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("code_hash"),
+    )
+    op.create_index("ix_trainer_links_person_id", "trainer_links", ["person_id"])
+    op.create_table(
+        "lesson_texts",
+        sa.Column("item", sa.String(length=64), nullable=False),
+        sa.Column("language", sa.String(length=16), nullable=False),
+        sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("updated_by", sa.String(length=80), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("item", "language"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("lesson_texts")
+    op.drop_table("trainer_links")
     for table in ("workshop_participants", "workshops", "selfcheck_results", "lesson_progress"):
         op.drop_table(table)
