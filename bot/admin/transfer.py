@@ -42,7 +42,7 @@ _REQUIRED_COLUMNS = ("topic", "field", "language", "text")
 _EXTENSIONS = {".po": "po", ".csv": "csv", ".yml": "yaml", ".yaml": "yaml"}
 _ORIGIN = "import"
 _MAX_LISTED_PROBLEMS = 20
-_BOM = "\ufeff"
+BOM = "\ufeff"
 # Spreadsheets run a cell that starts with one of these as a formula (many answers start
 # with "- "); a leading apostrophe keeps it text, and the import takes it off again.
 _FORMULA_START = ("=", "+", "-", "@")
@@ -167,11 +167,12 @@ def _export_po(topics: list[str], answers: _Answers, language: str) -> bytes:
     return buffer.getvalue()
 
 
-def _guard(value: str) -> str:
+def guard_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula (CSV injection)."""
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _unguard(value: str) -> str:
+def unguard_cell(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
 
 
@@ -189,13 +190,13 @@ def _export_csv(topics: list[str], answers: _Answers, languages: Iterable[str]) 
                         topic_id,
                         name,
                         language,
-                        _guard(_value(english, name)),
-                        _guard(_value(row, name)),
+                        guard_cell(_value(english, name)),
+                        guard_cell(_value(row, name)),
                         row.revision if row else 0,
                     )
                 )
     # The BOM tells spreadsheets the file is UTF-8 (without it, Excel guesses a code page).
-    return (_BOM + buffer.getvalue()).encode("utf-8")
+    return (BOM + buffer.getvalue()).encode("utf-8")
 
 
 def _yaml_answers(topics: list[str], answers: _Answers, language: str) -> dict[str, dict]:
@@ -275,7 +276,7 @@ def _decode(data: bytes, name: str) -> str:
         raise ImportRefused(
             [f"{name}:{line}: not UTF-8 text ({error.reason}); save the file as UTF-8"]
         ) from None
-    return text.removeprefix(_BOM)
+    return text.removeprefix(BOM)
 
 
 def _language_in_name(name: str) -> str | None:
@@ -395,9 +396,9 @@ def _read_csv(text: str, name: str) -> list[_Entry]:
                 raise ImportRefused(
                     [f"{where}: revision must be a number, not {row['revision']!r}"]
                 ) from None
-        english = _clean(_unguard(row["english"])) if "english" in row else None
+        english = _clean(unguard_cell(row["english"])) if "english" in row else None
         entries.append(
-            _Entry(topic_id, language, field_name, _clean(_unguard(row["text"])), where,
+            _Entry(topic_id, language, field_name, _clean(unguard_cell(row["text"])), where,
                    english=english, revision=revision)
         )  # fmt: skip
     return entries

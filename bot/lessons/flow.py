@@ -28,7 +28,7 @@ SUGGESTED_LESSONS = 3
 
 
 @dataclass(frozen=True)
-class Workshop:
+class WorkshopPace:
     """What a lesson needs to know of the workshop it is taken in."""
 
     id: str
@@ -79,7 +79,7 @@ class LessonFlow:
         language: str,
         lesson_id: str,
         step: int | None = None,
-        workshop: Workshop | None = None,
+        workshop: WorkshopPace | None = None,
     ) -> list[Reply]:
         """A step of a lesson: the one asked for, or where the person left it."""
         entry = self.lessons.catalogue.get(lesson_id)
@@ -112,7 +112,7 @@ class LessonFlow:
         body = f"{heading}\n\n{text.steps[step - 1]}"
         return [Reply(body, language, topic=LESSON_TOPIC, buttons=tuple(buttons))]
 
-    def _way_out(self, language: str, workshop: Workshop | None) -> list[Button]:
+    def _way_out(self, language: str, workshop: WorkshopPace | None) -> list[Button]:
         if workshop is not None:
             return [workshop.help_button]
         return [lessons_button(language)]
@@ -123,7 +123,7 @@ class LessonFlow:
         language: str,
         entry: LessonEntry,
         question_id: str,
-        workshop: Workshop | None = None,
+        workshop: WorkshopPace | None = None,
     ) -> Reply:
         question = entry.question(question_id) or entry.questions[0]
         self.progress.move(
@@ -150,7 +150,7 @@ class LessonFlow:
         lesson_id: str,
         question_id: str,
         option: str,
-        workshop: Workshop | None = None,
+        workshop: WorkshopPace | None = None,
     ) -> list[Reply]:
         """Feedback on an answer and the next question, or the results after the last one.
         In a workshop the trainer closes the quiz and chooses when the results are shown."""

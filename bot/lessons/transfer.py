@@ -19,15 +19,13 @@ import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 
-from bot.admin.transfer import ImportRefused
+from bot.admin.transfer import BOM, ImportRefused, guard_cell, unguard_cell
 from bot.content.files import ContentError
 from bot.i18n.locales import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.lessons.catalogue import AREAS_ITEM, SELFCHECK_ITEM
 from bot.lessons.library import LessonLibrary
 
 CSV_COLUMNS = ("key", "language", "english", "text")
-_BOM = "\ufeff"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def flatten(item: str, document: dict[str, Any]) -> list[tuple[str, str]]:
@@ -110,8 +108,8 @@ def export_texts(library: LessonLibrary, fmt: str, language: str) -> tuple[str, 
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         for key, english, text in pairs:
-            writer.writerow((key, language, _guard(english), _guard(text)))
-        return name, (_BOM + out.getvalue()).encode("utf-8")
+            writer.writerow((key, language, guard_cell(english), guard_cell(text)))
+        return name, (BOM + out.getvalue()).encode("utf-8")
     if fmt == "yaml":
         document: dict[str, Any] = {"language": language, "lessons": {}}
         for item in library.items():
@@ -125,14 +123,6 @@ def export_texts(library: LessonLibrary, fmt: str, language: str) -> tuple[str, 
         body = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=4096)
         return name, body.encode("utf-8")
     raise ValueError(f"unknown format {fmt!r} (po, csv or yaml)")
-
-
-def _guard(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def _unguard(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
 
 
 def _entries(fmt: str, data: bytes, name: str) -> tuple[str, list[tuple[str, str]]]:
@@ -159,7 +149,7 @@ def _entries(fmt: str, data: bytes, name: str) -> tuple[str, list[tuple[str, str
         languages = {row["language"] for row in rows}
         if len(languages) > 1:
             raise ImportRefused([f"{name}: one language per file (found {sorted(languages)})"])
-        entries = [(row["key"], _unguard(row["text"] or "").strip()) for row in rows]
+        entries = [(row["key"], unguard_cell(row["text"] or "").strip()) for row in rows]
         return (languages.pop() if languages else ""), entries
     if fmt == "yaml":
         try:

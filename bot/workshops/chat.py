@@ -17,7 +17,7 @@ from bot.core.people import Speaker
 from bot.core.user_text import payload_parts
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
-from bot.lessons.flow import LessonFlow, Workshop
+from bot.lessons.flow import LessonFlow, WorkshopPace
 from bot.lessons.intents import (
     INTENTS,
     LESSON_INTENT,
@@ -42,8 +42,8 @@ def help_button(language: str) -> Button:
     return Button(translate(language, texts.ASK_FOR_HELP), payload(HELP_INTENT))
 
 
-def lesson_context(state: WorkshopState, language: str) -> Workshop:
-    return Workshop(state.id, state.quiz_closed, state.results_shown, help_button(language))
+def lesson_context(state: WorkshopState, language: str) -> WorkshopPace:
+    return WorkshopPace(state.id, state.quiz_closed, state.results_shown, help_button(language))
 
 
 class LearningChat:

@@ -7,6 +7,7 @@ import csv
 import io
 from typing import Any
 
+from bot.admin.transfer import guard_cell
 from bot.lessons.catalogue import Lessons
 from bot.lessons.progress import Position
 from bot.workshops.store import Member, WorkshopState
@@ -161,7 +162,7 @@ def export_csv(
             answers = " ".join(f"{q}={a}" for q, a in sorted(position.answers.items()))
             writer.writerow(
                 [
-                    _safe_cell(member.nickname),
+                    guard_cell(member.nickname),
                     member.language,
                     member.channel,
                     member.joined_at.isoformat(),
@@ -173,8 +174,3 @@ def export_csv(
                 ]
             )
     return buffer.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    """A nickname as a spreadsheet shows it, never as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -31,7 +31,7 @@ SERIOUS = {"serious", "critical"}
 ADMIN_PAGES = (
     "/admin/", "/admin/topics/strong_passwords/ar", "/admin/settings", "/admin/review",
     "/admin/analytics", "/admin/audit", "/admin/users", "/admin/tokens", "/admin/models",
-    "/admin/content", "/admin/workshops",
+    "/admin/content", "/admin/lessons", "/admin/lessons/documents/text/ar", "/admin/workshops",
 )  # fmt: skip
 NEW_PASSWORD = "a long password of my own"  # noqa: S105
 NEW_FR = (

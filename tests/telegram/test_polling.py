@@ -63,6 +63,7 @@ def test_the_command_menu_is_set_in_every_language(tg):
         ("language", "Choisir la langue"),
         ("privacy", "Ce qui est enregistré sur vous"),
         ("voice", "Lire chaque réponse à voix haute : oui ou non"),
+        ("lessons", translate("fr", texts.COMMAND_LESSONS)),
         ("forget", translate("fr", texts.ERASE_MY_DATA)),
     ]
     assert menus["sw"][3] == ("language", "Chagua lugha yako")
@@ -398,4 +399,6 @@ def test_a_voice_note_gets_a_kind_reply_with_the_menu(tg, fields):
         tg.store.family_title("cooperation", "pt"),
         tg.store.family_title("skills", "pt"),
         tg.store.family_title("services", "pt"),
+        translate("pt", texts.LESSONS),
+        translate("pt", texts.SELFCHECK),
     ]
