@@ -1,5 +1,8 @@
 """The assistant as every channel sees it: converse, forget, deliver.
 
+Lessons, the self-check, workshops and a trainer's commands are answered here, from our
+own database, without Rasa; everything else goes to Rasa.
+
 One turn: the person's text (or a button payload) goes to Rasa under the conversation's
 lock; the replies come back typed, with their topic and language, and the conversation's
 language and last use are recorded. When Rasa or the action server fails, the person is
@@ -113,26 +116,15 @@ class Assistant:
             )
         except LockTimeout:
             raise await self._unavailable(speaker, text, "conversation busy") from None
-        if self.trainer is not None and self.trainer.claims(text):
-            try:
-                language = await self.language_for(speaker)
-                led = await self.trainer.handle(speaker, text, language)
-            except Exception as error:  # noqa: BLE001 - the trainer is told, in their language
-                await release()
-                raise await self._unavailable(speaker, "", type(error).__name__) from None
+        try:
+            handled = await self._answer_here(speaker, text)
+        except BaseException:
             await release()
-            await self._seen(speaker, led)
-            return led
-        if self.learning is not None:
-            try:
-                handled = await self._learn(speaker, text)
-            except BaseException:
-                await release()
-                raise
-            if handled is not None:
-                await release()
-                await self._seen(speaker, handled)
-                return handled
+            raise
+        if handled is not None:
+            await release()
+            await self._seen(speaker, handled)
+            return handled
         turn = asyncio.create_task(self._rasa.send(speaker.conversation_id, message, metadata))
         turn.add_done_callback(lambda _: asyncio.ensure_future(release()))
         try:
@@ -151,11 +143,15 @@ class Assistant:
         await self._seen(speaker, replies)
         return replies
 
-    async def _learn(self, speaker: Speaker, text: str) -> list[Reply] | None:
-        """The core's own answer to a lesson, self-check or workshop message, if it is one.
-        Its language is decided from the conversation, never from a nickname or a code."""
-        assert self.learning is not None
+    async def _answer_here(self, speaker: Speaker, text: str) -> list[Reply] | None:
+        """The core's own answer to a trainer's command, or to a lesson, self-check or
+        workshop message, if it is one (None: Rasa answers). Its language is decided from
+        the conversation, never from a nickname or a join code."""
         try:
+            if self.trainer is not None and self.trainer.claims(text):
+                return await self.trainer.handle(speaker, text, await self.language_for(speaker))
+            if self.learning is None:
+                return None
             return await self._db(
                 self.learning.handle, speaker, text, lambda: self._decided_language(speaker)
             )
