@@ -15,6 +15,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+import bot.cli
+import bot.supervisor
 from bot.admin.accounts import Accounts
 from bot.admin.web.workshop_pages import lan_address
 from bot.core.build import shipped_lessons
@@ -471,3 +473,14 @@ def test_lesson_texts_are_edited_checked_exported_and_imported(tmp_path):
         assert 'dir="rtl"' in await page.text()
 
     run(tmp_path, scenario)
+
+
+def test_workshop_mode_is_digibridge_up_with_host(monkeypatch, tmp_path):
+    started = {}
+    monkeypatch.setenv("DIGIBRIDGE_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(bot.supervisor, "up", lambda settings, train: started.update(
+        host=settings.host, train=train) or 0)  # fmt: skip
+    assert bot.cli.main(["up", "--host", "0.0.0.0", "--no-train"]) == 0  # noqa: S104
+    assert started == {"host": "0.0.0.0", "train": False}  # noqa: S104
+    assert bot.cli.main(["up"]) == 0
+    assert started["host"] == "127.0.0.1", "local only unless asked"
