@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.admin import audit
@@ -80,8 +81,10 @@ def register(
     created_by: str,
     **details: Any,
 ) -> TrainedModel:
-    """The entry for a model archive, added when it is new."""
-    model = session.scalars(select(TrainedModel).where(TrainedModel.name == name)).first()
+    """The entry for a model archive, added when it is new (two instances starting at
+    once may both add it: the second then takes the first's)."""
+    query = select(TrainedModel).where(TrainedModel.name == name)
+    model = session.scalars(query).first()
     if model is None:
         model = TrainedModel(
             name=name,
@@ -93,7 +96,11 @@ def register(
             created_by=created_by,
             finetuned=bool(details.pop("finetuned", False)),
         )
-        session.add(model)
+        try:
+            with session.begin_nested():
+                session.add(model)
+        except IntegrityError:
+            model = session.scalars(query).one()
     for key, value in details.items():
         setattr(model, key, value)
     session.flush()
