@@ -431,7 +431,6 @@ def test_lesson_texts_are_edited_checked_exported_and_imported(tmp_path):
             "/admin/api/lessons/video_calls/fr", json={"fields": {key: new}}, headers=BEARER
         )
         assert saved.status == 200 and (await saved.json())["edited"] is True
-        await asyncio.sleep(0)
         await say(client, "fr", '/quiz{"lesson": "video_calls", "q": "q1"}', ALONE)
         answered = await say(
             client, "fr", '/quiz{"lesson": "video_calls", "q": "q1", "a": "a"}', ALONE
