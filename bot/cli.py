@@ -25,6 +25,26 @@ def _cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     return up(settings, train=not args.no_train)
 
 
+def _cmd_serve_rasa(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.rasa import serve_rasa
+
+    serve_rasa(settings)  # becomes the Rasa server: returns only by raising
+
+
+def _cmd_serve_actions(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.actions import serve_actions
+
+    serve_actions(settings)  # becomes the action server: returns only by raising
+
+
+def _cmd_healthcheck(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.healthcheck import check
+
+    healthy, said = check(settings, args.part)
+    print(said)
+    return 0 if healthy else 1
+
+
 def _cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     from bot.supervisor import prepare_database
 
@@ -202,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     up = commands.add_parser(
-        "up", help="train if needed, then run Rasa, the action server and the gateway"
+        "up",
+        help="train if needed, then run Rasa, the action server and the gateway (with "
+        "DIGIBRIDGE_RASA_URL: the gateway alone, in front of those Rasa servers)",
     )
     up.add_argument(
         "--no-train",
@@ -216,6 +238,34 @@ def build_parser() -> argparse.ArgumentParser:
         "0.0.0.0 is workshop mode: phones on the same Wi-Fi open the web chat",
     )
     up.set_defaults(handler=_cmd_up)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run one part alone, as its own container or service: a Rasa server or an "
+        "action server (the gateway alone is `up` with DIGIBRIDGE_RASA_URL)",
+    )
+    serve_commands = serve.add_subparsers(dest="serve_command", required=True)
+    serve_rasa = serve_commands.add_parser(
+        "rasa",
+        help="a Rasa server on DIGIBRIDGE_RASA_HOST:DIGIBRIDGE_RASA_PORT, its model pulled from "
+        "the gateway (DIGIBRIDGE_MODEL_SERVER_URL), its actions at DIGIBRIDGE_ACTIONS_URL; "
+        "needs DIGIBRIDGE_RASA_TOKEN, DIGIBRIDGE_RASA_CHANNEL_SECRET, DIGIBRIDGE_ACTIONS_SECRET",
+    )
+    serve_rasa.set_defaults(handler=_cmd_serve_rasa)
+    serve_actions = serve_commands.add_parser(
+        "actions",
+        help="the action server on DIGIBRIDGE_ACTIONS_HOST:DIGIBRIDGE_ACTIONS_PORT; needs "
+        "DIGIBRIDGE_ACTIONS_SECRET",
+    )
+    serve_actions.set_defaults(handler=_cmd_serve_actions)
+
+    healthcheck = commands.add_parser(
+        "healthcheck",
+        help="exit 0 when the part running here is healthy (the gateway's /healthz, Rasa's "
+        "/status with a model loaded, the action server's /health), else 1",
+    )
+    healthcheck.add_argument("part", choices=("gateway", "rasa", "actions"))
+    healthcheck.set_defaults(handler=_cmd_healthcheck)
 
     db = commands.add_parser("db", help="the project's database")
     db_commands = db.add_subparsers(dest="db_command", required=True)

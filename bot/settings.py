@@ -127,6 +127,13 @@ class Settings(BaseSettings):
         "secret the gateway shows Rasa's message channel (random per run when unset)",
         secret=True,
     )
+    actions_secret: str = _field(
+        "DIGIBRIDGE_ACTIONS_SECRET",
+        "",
+        "secret Rasa shows the action server (random per run when unset; needed by "
+        "`digibridge serve rasa` and `digibridge serve actions`)",
+        secret=True,
+    )
     host: str = _field("DIGIBRIDGE_HOST", "127.0.0.1", "address the gateway listens on")
     port: Port = _field("DIGIBRIDGE_PORT", 8080, "port of the gateway (web chat and chat API)")
     rasa_port: Port = _field("DIGIBRIDGE_RASA_PORT", 5005, "port of the Rasa server (localhost)")
@@ -134,7 +141,31 @@ class Settings(BaseSettings):
         "DIGIBRIDGE_ACTIONS_PORT", 5055, "port of the action server (localhost)"
     )
     rasa_url: str = _field(
-        "DIGIBRIDGE_RASA_URL", "", "Rasa server the gateway talks to (default: the one it starts)"
+        "DIGIBRIDGE_RASA_URL",
+        "",
+        "Rasa servers the gateway talks to, comma-separated (default: those it starts)",
+    )
+    rasa_host: str = _field(
+        "DIGIBRIDGE_RASA_HOST",
+        "127.0.0.1",
+        "address `digibridge serve rasa` listens on (those `digibridge up` starts: localhost)",
+    )
+    actions_host: str = _field(
+        "DIGIBRIDGE_ACTIONS_HOST",
+        "127.0.0.1",
+        "address `digibridge serve actions` listens on (those `digibridge up` starts: localhost)",
+    )
+    actions_url: str = _field(
+        "DIGIBRIDGE_ACTIONS_URL",
+        "",
+        "action server `digibridge serve rasa` calls (default: this machine's, on "
+        "DIGIBRIDGE_ACTIONS_PORT)",
+    )
+    model_url: str = _field(
+        "DIGIBRIDGE_MODEL_SERVER_URL",
+        "",
+        "the gateway's model endpoint (/internal/model) the Rasa servers pull models from "
+        "(default: this machine's gateway)",
     )
     models_dir: Path = _field("DIGIBRIDGE_MODELS_DIR", PROJECT_ROOT / "models", "trained models")
     reply_timeout: Seconds = _field(
@@ -289,6 +320,19 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
+    @validator("rasa_url")
+    def _http_list(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if value and (not parts or not all(p.startswith(("http://", "https://")) for p in parts)):
+            raise ValueError("comma-separated http:// or https:// addresses")
+        return ",".join(parts)
+
+    @validator("actions_url", "model_url")
+    def _http(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("an http:// or https:// address")
+        return value.rstrip("/")
+
     @validator("log_level")
     def _level(cls, value: str) -> str:
         if value.upper() not in LOG_LEVELS:
@@ -337,11 +381,33 @@ class Settings(BaseSettings):
         return self.actions_base_urls[0]
 
     @property
+    def external_rasa(self) -> bool:
+        """The Rasa servers are run by someone else (`DIGIBRIDGE_RASA_URL`): `up` starts none."""
+        return bool(self.rasa_url)
+
+    @property
     def model_server_url(self) -> str:
         """Where the Rasa servers pull the serving model from: the gateway."""
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self.port}/internal/model"
+        if self.model_url:
+            return self.model_url
+        return f"{local_url(self.host, self.port)}/internal/model"
+
+    def require(self, purpose: str, *names: str) -> None:
+        """Stops with a message naming every variable among `names` (fields) that is unset.
+
+        For the secrets that separately run services share: a missing one must stop the
+        service at once, rather than make every request between them fail later.
+        """
+        fields = type(self).__fields__
+        missing = [
+            fields[name].field_info.extra["env"] for name in names if not getattr(self, name)
+        ]
+        if missing:
+            named = ", ".join(missing[:-1]) + " and " + missing[-1] if missing[1:] else missing[0]
+            raise SettingsError(
+                f"{named} {'is' if len(missing) == 1 else 'are'} not set: "
+                f"{purpose} (set in the environment; see deploy/.env.example)"
+            )
 
     def local_values(self) -> dict[str, str]:
         """The deployment's country-specific values that answers refer to by name."""
@@ -366,6 +432,13 @@ class Settings(BaseSettings):
                 shown = _mask(shown)
             rows.append((field.field_info.extra["env"], shown, field.field_info.description or ""))
         return rows
+
+
+def local_url(host: str, port: int) -> str:
+    """`http://host:port` for reaching a server on this machine that listens on `host`."""
+    host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{port}"
 
 
 def _explain(

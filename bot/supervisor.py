@@ -8,6 +8,10 @@ channels start once Rasa is ready. A child that dies is restarted with backoff w
 gateway tells people it is having trouble and `/healthz` reports the part that is down; a
 child that keeps dying (five times in a minute) stops the whole with exit code 1, since
 something is wrong that a restart won't mend. SIGINT and SIGTERM stop everything cleanly.
+
+With `DIGIBRIDGE_RASA_URL` it starts no child: it is the gateway alone, in front of Rasa
+servers run as services of their own (`digibridge serve rasa`, `bot/services/`), with the
+token and channel secret they share taken from the settings, never made up.
 """
 
 from __future__ import annotations
@@ -54,7 +58,8 @@ RESTART_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0)
 PURGE_INTERVAL = 3600.0
 TRACKER_URL_VARIABLE = "DIGIBRIDGE_RUNTIME_TRACKER_URL"
 LOCK_PASSWORD_VARIABLE = "DIGIBRIDGE_RUNTIME_LOCK_PASSWORD"  # noqa: S105 - a name
-MODEL_PULL_SECONDS = 2  # how often each Rasa server asks the gateway for a new model
+WAITING_NOTE_SECONDS = 60.0  # how often to say what the gateway is still waiting for
+MODEL_PULL_SECONDS = 1  # how often each Rasa server asks the gateway for a new model
 
 
 class ChildDied(RuntimeError):
@@ -146,6 +151,42 @@ def prepare_database(settings: Settings) -> None:
         engine.dispose()
 
 
+def rasa_server_environment(
+    settings: Settings,
+    token: str,
+    channel_secret: str,
+    actions_secret: str,
+    endpoints: Path,
+    actions_url: str = "",
+) -> dict[str, str]:
+    """A Rasa server's whole environment (its endpoints file written to `endpoints`): the
+    same for a child of `digibridge up` and for `digibridge serve rasa`."""
+    return rasa_environment(
+        {
+            CHILD_MARKER: "1",
+            TOKEN_VARIABLE: token,
+            SECRET_VARIABLE: channel_secret,
+            ACTIONS_SECRET_VARIABLE: actions_secret,
+            **write_endpoints(settings, endpoints, actions_url),
+        }
+    )
+
+
+def action_server_environment(settings: Settings, actions_secret: str) -> dict[str, str]:
+    """An action server's whole environment: its secret, the content database, the local
+    values; nothing else (no admin or Telegram token)."""
+    return rasa_environment(
+        {
+            CHILD_MARKER: "1",
+            ACTIONS_SECRET_VARIABLE: actions_secret,
+            "DIGIBRIDGE_DATA_DIR": str(settings.data_dir),
+            "DIGIBRIDGE_DATABASE_URL": settings.content_database_url,
+            "DIGIBRIDGE_LOG_LEVEL": settings.log_level,
+            **settings.local_environment(),
+        }
+    )
+
+
 def children(settings: Settings, model: Path, token: str, channel_secret: str) -> list[Child]:
     """An action server and a Rasa server for each of `DIGIBRIDGE_RASA_SERVERS`."""
     kids: list[Child] = []
@@ -163,25 +204,10 @@ def _pair(
     actions_url = settings.actions_base_urls[index]
     endpoints = run_dir / ("endpoints.yml" if index == 0 else f"endpoints-{index + 1}.yml")
     suffix = f" {index + 1}" if servers > 1 else ""
-    rasa_env = rasa_environment(
-        {
-            CHILD_MARKER: "1",
-            TOKEN_VARIABLE: token,
-            SECRET_VARIABLE: channel_secret,
-            ACTIONS_SECRET_VARIABLE: actions_secret,
-            **write_endpoints(settings, endpoints, actions_url),
-        }
+    rasa_env = rasa_server_environment(
+        settings, token, channel_secret, actions_secret, endpoints, actions_url
     )
-    actions_env = rasa_environment(
-        {
-            CHILD_MARKER: "1",
-            ACTIONS_SECRET_VARIABLE: actions_secret,
-            "DIGIBRIDGE_DATA_DIR": str(settings.data_dir),
-            "DIGIBRIDGE_DATABASE_URL": settings.content_database_url,
-            "DIGIBRIDGE_LOG_LEVEL": settings.log_level,
-            **settings.local_environment(),
-        }
-    )
+    actions_env = action_server_environment(settings, actions_secret)
     python = sys.executable
     return [
         Child(
@@ -205,7 +231,11 @@ def _pair(
 
 
 async def _ready(rasa: RasaPool, settings: Settings) -> bool:
-    """Every Rasa server has a model and every action server answers."""
+    """Every Rasa server has a model and every action server answers; with external Rasa
+    servers, one that has a model (the pool sends to the others as they come, and their
+    action servers are theirs to watch, not the gateway's)."""
+    if settings.external_rasa:
+        return await rasa.is_ready()
     actions = [url_answers(rasa.session, f"{url}/health") for url in settings.actions_base_urls]
     return all(await asyncio.gather(*actions)) and all(await rasa.readiness())
 
@@ -213,13 +243,19 @@ async def _ready(rasa: RasaPool, settings: Settings) -> bool:
 async def _wait_ready(kids: list[Child], rasa: RasaPool, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STARTUP_TIMEOUT
-    while loop.time() < deadline:
+    note = loop.time() + WAITING_NOTE_SECONDS
+    # External servers are waited for without end: exiting would mend nothing there, and
+    # they take their model from this gateway's model endpoint.
+    while settings.external_rasa or loop.time() < deadline:
         for child in kids:
             if not child.running:
                 code = child.process.returncode if child.process else None
                 raise ChildDied(f"{child.name} exited with code {code} while starting")
         if await _ready(rasa, settings):
             return
+        if settings.external_rasa and loop.time() >= note:
+            logger.warning("waiting for a Rasa server with a model at %s", ", ".join(rasa.urls))
+            note += WAITING_NOTE_SECONDS
         await asyncio.sleep(0.5)
     raise ChildDied(f"Rasa and the action server were not ready in {STARTUP_TIMEOUT:.0f} s")
 
@@ -271,14 +307,19 @@ async def _purge_regularly(assistant: Assistant, retention_days: int, workshop_d
 
 
 async def serve(settings: Settings, model: Path) -> int:
-    """Runs until a signal (exit 0) or until a child keeps dying (exit 1)."""
+    """Runs until a signal (exit 0) or until a child keeps dying (exit 1).
+
+    With external Rasa servers (`DIGIBRIDGE_RASA_URL`) it starts no child: it serves the
+    gateway and the model endpoint, with the token and channel secret those servers share.
+    """
+    require_shared_secrets(settings)
     token = settings.rasa_token or secrets.token_urlsafe(32)
     channel_secret = settings.rasa_channel_secret or secrets.token_urlsafe(32)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    kids = children(settings, model, token, channel_secret)
+    kids = [] if settings.external_rasa else children(settings, model, token, channel_secret)
     runner: web.AppRunner | None = None
     started = []
     async with running_core(settings, token, channel_secret) as (rasa, assistant):
@@ -326,8 +367,20 @@ async def serve(settings: Settings, model: Path) -> int:
             await asyncio.gather(*(child.stop() for child in kids))
 
 
+def require_shared_secrets(settings: Settings) -> None:
+    """External Rasa servers must have been given the same token and channel secret as the
+    gateway, so neither can be made up here; its own children get random ones when unset."""
+    if settings.external_rasa:
+        settings.require(
+            "`digibridge up` with DIGIBRIDGE_RASA_URL shares them with those Rasa servers",
+            "rasa_token",
+            "rasa_channel_secret",
+        )
+
+
 def up(settings: Settings, train: bool = True) -> int:
-    telegram_config(settings)  # a bad Telegram setting stops us before anything starts
+    require_shared_secrets(settings)  # a missing shared secret stops us before anything starts
+    telegram_config(settings)  # and so does a bad Telegram setting
     parse_origins(settings.web_allowed_origins)  # and so does a bad embedding origin
     shipped_lessons()  # and a broken lesson file (ContentError, naming file and field)
     prepare_database(settings)

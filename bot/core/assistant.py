@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from bot.core.channel import ChannelRegistry
 from bot.core.erasure import Eraser
-from bot.core.locks import ConversationLocks, LockTimeout
+from bot.core.locks import ConversationLocks, LockTimeout, LockUnavailable
 from bot.core.messages import Reply
 from bot.core.people import PeopleStore, Speaker, retention_cutoff
 from bot.core.rasa_client import RasaClient, RasaPool, RasaUnavailable
@@ -114,8 +114,9 @@ class Assistant:
             release = await self._locks.acquire(
                 speaker.conversation_id, max(deadline - loop.time(), 0.1)
             )
-        except LockTimeout:
-            raise await self._unavailable(speaker, text, "conversation busy") from None
+        except LockTimeout as error:
+            reason = "Redis down" if isinstance(error, LockUnavailable) else "conversation busy"
+            raise await self._unavailable(speaker, text, reason) from None
         try:
             handled = await self._answer_here(speaker, text)
         except BaseException:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from functools import lru_cache
@@ -90,8 +91,13 @@ async def running_core(
             learning=learning_chat(engine, store),
         )
         assistant.trainer = TrainerChat(Pacing(assistant), TrainerLinks(engine))
+        # Deciding the language of "I'm having trouble" reads the training vocabulary (3 s
+        # and more on a busy machine): read it now, while Rasa starts, or the first apology
+        # of an outage comes seconds after the reply timeout.
+        vocabulary = asyncio.get_running_loop().run_in_executor(None, training_vocabulary)
         try:
             yield rasa, assistant
         finally:
+            await asyncio.gather(vocabulary, return_exceptions=True)
             await assistant.close()
             engine.dispose()

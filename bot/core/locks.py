@@ -21,10 +21,34 @@ logger = logging.getLogger(__name__)
 Release = Callable[[], Awaitable[None]]
 REDIS_LOCK_SECONDS = 120.0  # longer than any turn (the Rasa call has its own limit)
 REDIS_POLL_SECONDS = 0.02
+# A Redis that stops answering must not hold a message past the reply timeout: each
+# command gives up after this long (redis-py's own timeouts).
+REDIS_TIMEOUT = 0.5
+
+
+def redis_options() -> dict[str, object]:
+    """redis-py settings for a Redis that may stop and start again: commands give up after
+    REDIS_TIMEOUT, and a command on a pooled connection that died with the old server is
+    sent once more on a new one (else each such connection fails once after a restart)."""
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    return {
+        "socket_connect_timeout": REDIS_TIMEOUT,
+        "socket_timeout": REDIS_TIMEOUT,
+        "retry": Retry(NoBackoff(), 1),
+        "retry_on_error": [RedisConnectionError],
+    }
 
 
 class LockTimeout(RuntimeError):
     """The conversation stayed busy for longer than the caller could wait."""
+
+
+class LockUnavailable(LockTimeout):
+    """Redis could not be asked: nobody can tell whether the conversation is free, so the
+    turn is refused (the person is told there is trouble) rather than run unlocked."""
 
 
 class ConversationLocks(Protocol):
@@ -77,23 +101,32 @@ class RedisLocks:
     def __init__(self, url: str) -> None:
         from redis.asyncio import Redis
 
-        self._redis = Redis.from_url(url)
+        self._redis = Redis.from_url(url, **redis_options())
 
     async def acquire(self, key: str, wait: float) -> Release:
+        from redis.exceptions import LockError, RedisError
+
         name = "digibridge:lock:" + hashlib.sha256(key.encode()).hexdigest()[:32]
         lock = self._redis.lock(
             name, timeout=REDIS_LOCK_SECONDS, sleep=REDIS_POLL_SECONDS, blocking_timeout=wait
         )
-        if not await lock.acquire():
+        try:
+            acquired = await lock.acquire()
+        except (RedisError, OSError, asyncio.TimeoutError) as error:
+            # Redis is down: say so (LockTimeout's kind) instead of a 500.
+            raise LockUnavailable(type(error).__name__) from None
+        if not acquired:
             raise LockTimeout(key)
 
         async def release() -> None:
-            from redis.exceptions import LockError
-
             try:
                 await lock.release()
             except LockError:
                 logger.warning("a conversation lock expired before its turn ended")
+            except (RedisError, OSError, asyncio.TimeoutError) as error:
+                # Redis went away during the turn; the turn is over all the same, and the
+                # lock expires by itself (REDIS_LOCK_SECONDS) if Redis kept it.
+                logger.warning("could not release a conversation lock: %s", type(error).__name__)
 
         return release
 

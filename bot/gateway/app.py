@@ -59,19 +59,20 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
 
 
 async def handle_health(request: web.Request) -> web.Response:
-    """200 when Rasa and the action server answer; 503 naming the part that does not."""
+    """200 when Rasa and the action server answer; 503 naming the part that does not.
+
+    With external Rasa servers (`DIGIBRIDGE_RASA_URL`): the gateway and Rasa only.
+    """
     rasa: RasaPool = request.app[RASA]
     settings: Settings = request.app[SETTINGS]
     if not request.app[STARTED].is_set():
         # `digibridge up` listens before Rasa is ready (Rasa fetches its model from us):
         # not healthy until everything has started.
         return web.json_response({"status": "starting", "gateway": "ok"}, status=503)
-    actions = [url_answers(rasa.session, f"{url}/health") for url in settings.actions_base_urls]
-    checks = {
-        "gateway": True,
-        "rasa": await rasa.is_ready(),
-        "actions": any(await asyncio.gather(*actions)),
-    }
+    checks = {"gateway": True, "rasa": await rasa.is_ready()}
+    if not settings.external_rasa:  # external Rasa servers watch their own action servers
+        actions = [url_answers(rasa.session, f"{url}/health") for url in settings.actions_base_urls]
+        checks["actions"] = any(await asyncio.gather(*actions))
     status = 200 if all(checks.values()) else 503
     body = {"status": "ok" if status == 200 else "unavailable"}
     body.update({name: "ok" if ok else "down" for name, ok in checks.items()})

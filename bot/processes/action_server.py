@@ -1,4 +1,5 @@
-"""`python -m bot.processes.action_server PORT`: the rasa_sdk action server, behind a secret.
+"""`python -m bot.processes.action_server [HOST] PORT`: the rasa_sdk action server, behind a
+secret (on localhost unless `digibridge serve actions` names its address).
 
 rasa_sdk answers any tracker posted to it; this one runs our actions only for requests that
 carry the secret Rasa sends (`X-DigiBridge-Secret`, set in Rasa's endpoints file from the
@@ -17,7 +18,7 @@ SECRET_VARIABLE = "DIGIBRIDGE_RUNTIME_ACTIONS_SECRET"  # noqa: S105 - a name
 
 
 def main(argv: list[str]) -> None:
-    (port,) = argv
+    host, port = argv if len(argv) == 2 else ("127.0.0.1", *argv)
     secret = os.environ.pop(SECRET_VARIABLE, "").encode()
     if not secret:
         sys.exit(f"{SECRET_VARIABLE} is not set")
@@ -38,7 +39,7 @@ def main(argv: list[str]) -> None:
             return response.json({"error": "unauthorised"}, status=401)
         return None
 
-    app.run("127.0.0.1", int(port), workers=1, access_log=False)
+    app.run(host, int(port), workers=1, access_log=False)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
-"""`python -m bot.processes.rasa_server MODEL ENDPOINTS PORT`: Rasa, its token from the environment.
+"""`python -m bot.processes.rasa_server MODEL ENDPOINTS [HOST] PORT`: Rasa, its token from the
+environment.
 
 `rasa run --auth-token` would put the token on the command line, where any local user reads
-it with `ps`; this starts the same server with the token read from the environment.
+it with `ps`; this starts the same server with the token read from the environment. A child
+of `digibridge up` listens on localhost; `digibridge serve rasa` names its address, and an
+empty MODEL (it pulls its model from the gateway's model endpoint instead).
 """
 
 from __future__ import annotations
@@ -10,14 +13,21 @@ import logging
 import os
 import sys
 
+from bot.processes.rasa_stores import harden_tracker_store, shorten_ticket_locks
+
 TOKEN_VARIABLE = "DIGIBRIDGE_RUNTIME_RASA_TOKEN"  # noqa: S105 - a name
 
 
 def main(argv: list[str]) -> None:
-    model, endpoints_file, port = argv
+    if len(argv) == 3:
+        model, endpoints_file, port = argv
+        host = "127.0.0.1"
+    else:
+        model, endpoints_file, host, port = argv
     token = os.environ.pop(TOKEN_VARIABLE, "")
     if not token:
         sys.exit(f"{TOKEN_VARIABLE} is not set")
+    shorten_ticket_locks()  # before Rasa is imported: it reads the lifetime at import
     from rasa.core.run import serve_application
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.common import configure_logging_and_warnings
@@ -25,11 +35,12 @@ def main(argv: list[str]) -> None:
 
     configure_logging_and_warnings(logging.INFO)
     configure_structlog(logging.INFO)  # Rasa's structured logs carry message text at DEBUG
+    harden_tracker_store()  # a database outage fails a message instead of forgetting it
 
     serve_application(
-        model_path=model,
+        model_path=model or None,  # Rasa loads from the endpoints' model server when it has one
         channel=None,
-        interface="127.0.0.1",
+        interface=host,
         port=int(port),
         credentials="credentials.yml",
         auth_token=token,

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.admin.web.keys import ADMIN_SETTINGS, ENGINE
 from bot.core.rasa_channel import SECRET_HEADER
 from bot.publishing.registry import archive, serving_name
+
+logger = logging.getLogger(__name__)
 
 MODEL_ROUTE = "/internal/model"
 CHANNEL_SECRET = web.AppKey("channel_secret", str)
@@ -31,7 +35,13 @@ async def handle_model(request: web.Request) -> web.StreamResponse:
         raise web.HTTPUnauthorized()
     settings = request.app[ADMIN_SETTINGS]
     loop = asyncio.get_running_loop()
-    name = await loop.run_in_executor(None, serving_name, request.app[ENGINE])
+    try:
+        name = await loop.run_in_executor(None, serving_name, request.app[ENGINE])
+    except SQLAlchemyError as error:
+        # The database is down: Rasa keeps its model and asks again (not a 500 and a
+        # traceback every poll of every server).
+        logger.warning("model endpoint: registry unavailable (%s)", type(error).__name__)
+        return web.Response(status=503)
     if name is None:
         return web.Response(status=404)
     if request.headers.get("If-None-Match", "").strip('"') == name:

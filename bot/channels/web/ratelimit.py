@@ -32,6 +32,7 @@ from bot.channels.web.chat_api import (
     hint_language,
     read_body,
 )
+from bot.core.locks import redis_options
 from bot.gateway.keys import SETTINGS
 from bot.i18n import texts
 from bot.i18n.catalogs import translate
@@ -45,7 +46,6 @@ Clock = Callable[[], float]
 BURST_MINUTES = 1 / 3  # a full bucket holds 20 seconds' worth of requests
 MAX_KEYS = 50_000  # beyond this, buckets that have refilled are forgotten
 KEY_PREFIX = "digibridge:rate:"
-REDIS_TIMEOUT = 0.5  # seconds; a slow Redis must not make every chat message slow
 REDIS_RETRY_SECONDS = 10.0  # after a Redis failure, requests are admitted without asking it
 # Routes whose JSON body names a session (`sender`); never the query string, so session ids
 # stay out of URLs (and out of access logs).
@@ -221,9 +221,9 @@ class RedisRateLimiter:
     def from_url(
         cls, url: str, session_rate: int, address_rate: int, prefix: str = KEY_PREFIX
     ) -> RedisRateLimiter:
-        redis = Redis.from_url(
-            url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
-        )
+        # Short timeouts (a slow Redis must not make every chat message slow), and a
+        # connection that died with a restarted Redis is retried, not a pause of the limits.
+        redis = Redis.from_url(url, **redis_options())
         return cls(redis, session_rate, address_rate, prefix)
 
     def key(self, kind: str, value: str) -> str:
