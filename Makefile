@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.digibridge-installed
 
-.PHONY: run test test-fast train lint bench-nlu bench-massive bench-publish bench-speech catalogs
+.PHONY: run test test-fast train lint bench-nlu bench-massive bench-publish bench-speech bench-load bench-soak catalogs
 
 $(STAMP): pyproject.toml constraints.txt
 	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
@@ -43,6 +43,17 @@ bench-publish: $(STAMP)
 # Spoken answers: synthesis time per 100 characters per language, and the cache's effect.
 bench-speech: $(STAMP)
 	$(PY) -m benchmarks.speech
+
+# Stock `rasa init` Rasa, DigiBridge default and production (PostgreSQL, Redis) under the
+# same closed-loop load at 1, 8 and 32 users, and one 250-message conversation (about 12
+# minutes). Options: make bench-load LOAD_ARGS="--seconds 5 --levels 1,8".
+bench-load: $(STAMP)
+	$(PY) -m benchmarks.load $(LOAD_ARGS)
+
+# Ten minutes at 8 users per DigiBridge shape: memory and p95 at the end within 10% of the
+# first minute, every message answered and stored.
+bench-soak: $(STAMP)
+	$(PY) -m benchmarks.load --soak 600 $(LOAD_ARGS)
 
 # Ours against Rasa's default pipeline on ../shared/benchmarks/massive (about an hour).
 bench-massive: $(STAMP)
