@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 
+from bot.processes.rasa_speedups import cache_event_types
 from bot.processes.rasa_stores import harden_tracker_store, shorten_ticket_locks
 
 TOKEN_VARIABLE = "DIGIBRIDGE_RUNTIME_RASA_TOKEN"  # noqa: S105 - a name
@@ -36,6 +37,7 @@ def main(argv: list[str]) -> None:
     configure_logging_and_warnings(logging.INFO)
     configure_structlog(logging.INFO)  # Rasa's structured logs carry message text at DEBUG
     harden_tracker_store()  # a database outage fails a message instead of forgetting it
+    cache_event_types()
 
     serve_application(
         model_path=model or None,  # Rasa loads from the endpoints' model server when it has one
