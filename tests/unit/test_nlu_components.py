@@ -6,8 +6,14 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix
 
-from bot.nlu.intent_classifier import NgramLogisticClassifier
+from bot.nlu.intent_classifier import (
+    UNLEARNED_WEIGHT,
+    Memory,
+    NgramLogisticClassifier,
+    _unlearned_weights,
+)
 from bot.nlu.sentence_embeddings import SentenceEmbeddingFeaturizer
 from bot.nlu.tokenizer import MultilingualTokenizer
 
@@ -64,3 +70,23 @@ def test_classifier_trains_persists_and_reloads(tmp_path):
     ranking = questions[0].get("intent_ranking")
     assert [r["name"] for r in ranking] == ["online_tax", "strong_passwords"]
     assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+
+
+
+def test_a_question_worded_like_an_example_is_answered_as_that_example():
+    # Eight examples of one intent, and one of another that the linear model alone,
+    # outvoted, would not give enough confidence to answer without "Did you mean".
+    rng = np.random.default_rng(0)
+    features = csr_matrix(rng.random((9, 20)))
+    classes = np.array([0] * 8 + [1])
+    memory = Memory.of(features, classes, dense_width=5)
+    votes = memory.votes(features[8], width=2, k=5, temperature=0.02)
+    assert votes.shape == (1, 2) and np.isclose(votes.sum(), 1.0)
+    assert votes[0, 1] > 0.9  # its own example, at similarity 1, outweighs four others
+
+
+def test_fine_tuning_weighs_the_examples_the_previous_model_gets_wrong():
+    features = csr_matrix(np.eye(3))
+    coef = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])  # the third example looks like "a"
+    weights = _unlearned_weights(features, ["a", "b", "b"], ["a", "b"], coef, np.zeros(2))
+    assert weights.tolist() == [1.0, 1.0, UNLEARNED_WEIGHT]
