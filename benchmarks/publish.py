@@ -30,12 +30,12 @@ from tests.integration.stack import session_id, start_stack
 RESULTS = PROJECT_ROOT / "benchmarks" / "results" / "publish.json"
 TOKEN = "bench-publish-token"  # noqa: S105 - the benchmark's own stack
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
-PHRASES = [  # (topic, language, text): said in ways the shipped model does not know yet
+PHRASES = [  # (topic, language, text): each asked back by the shipped model
+    ("video_calls", "sw", "nataka kuongea na mwanangu ulaya tukionana usoni"),
     ("device_security", "sw", "nimesahau neno langu la siri la simu, nifanyeje"),
-    ("video_calls", "sw", "nataka kumwona mjukuu wangu kwenye simu"),
-    ("phishing_scams", "fr", "un texto me dit que mon colis est bloqué à la douane"),
-    ("safe_payments", "es", "me piden pagar por adelantado con una tarjeta regalo"),
-    ("report_cybercrime", "ar", "شخص يهددني على الإنترنت كل يوم ماذا أفعل"),
+    ("video_calls", "ar", "كيف أرى حفيدي على الهاتف وهو بعيد"),
+    ("video_calls", "es", "mi nieta vive en canadá y quiero verla por la pantalla del celular"),
+    ("video_calls", "zh", "我孙子在国外，想在手机上看到他的脸"),
 ]
 
 
@@ -85,17 +85,16 @@ def measure(model: Path, cold: bool) -> dict:
                 if state["state"] in ("done", "failed"):
                     break
                 time.sleep(0.25)
-            topic, language, text = PHRASES[0]
-            while True:
+            # "done" means every Rasa server serves the new model: ask each phrase once.
+            understood = []
+            for topic, language, text in PHRASES:
                 (answer, *_) = requests.post(
                     f"{stack.base_url}/api/chat", timeout=30,
                     json={"sender": session_id("bench-asker"), "message": text,
                           "language": language},
                 ).json()["messages"]  # fmt: skip
-                if answer["topic"] == topic or time.monotonic() - began > 900:
-                    break
-                time.sleep(0.25)
-            understood = time.monotonic() - began
+                understood.append(answer["topic"] == topic)
+            live = time.monotonic() - began
             stop.set()
             traffic.join()
         finally:
@@ -105,7 +104,8 @@ def measure(model: Path, cold: bool) -> dict:
         "result": state["state"],
         "message": state["message"],
         "stages_started_at_seconds": stages,
-        "phrase_understood_after_seconds": round(understood, 1),
+        "live_after_seconds": round(live, 1),
+        "phrases_understood": f"{sum(understood)} of {len(understood)}",
         "messages_during_publish": len(latencies),
         "failed_messages": sum(x < 0 for x in latencies),
         "latency_ms": {
@@ -117,16 +117,16 @@ def measure(model: Path, cold: bool) -> dict:
 
 
 def markdown(results: dict) -> str:
-    lines = ["| publish of 5 phrases | until live | training starts | checking | swapping "
-             "| done | chat messages meanwhile (failed) | median / p95 / max reply |",
+    lines = ["| publish of 5 phrases | until live | checking starts | swapping starts | done "
+             "| phrases understood | chat messages meanwhile (failed) | median / p95 / max reply |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
     for name, run in results.items():
         s = run["stages_started_at_seconds"]
         lat = run["latency_ms"]
         lines.append(
-            f"| {name} | {run['phrase_understood_after_seconds']:.0f} s | "
-            f"{s.get('training', 0):.0f} s | {s.get('checking', 0):.0f} s | "
+            f"| {name} | {run['live_after_seconds']:.0f} s | {s.get('checking', 0):.0f} s | "
             f"{s.get('swapping', 0):.0f} s | {s.get('done', s.get('failed', 0)):.0f} s | "
+            f"{run['phrases_understood']} | "
             f"{run['messages_during_publish']} ({run['failed_messages']}) | "
             f"{lat['median']:.0f} / {lat['p95']:.0f} / {lat['max']:.0f} ms |"
         )

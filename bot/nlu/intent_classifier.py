@@ -16,9 +16,9 @@ to 97.5%); ten neighbours, half the share, or the sentence vectors alone did les
 
 When Rasa fine-tunes (`rasa train --finetune`, which the publishing job uses when only
 examples changed), training starts from the previous model's weights, mapped onto the new
-vocabulary, and needs a fraction of the iterations: the cost follows the change. So that
-those few iterations learn what is new, the examples the previous weights get wrong (new
-phrases, above all) count UNLEARNED_WEIGHT times; the rest are already fitted.
+vocabulary, and needs a fraction of the iterations, or none: the cost follows the change.
+So that those few iterations learn what is new, the examples the previous weights get
+wrong (new phrases, above all) count UNLEARNED_WEIGHT times; the rest are already fitted.
 """
 
 from __future__ import annotations
@@ -71,9 +71,11 @@ class NgramLogisticClassifier(IntentClassifier, GraphComponent):
             # lbfgs on the 13,600 examples: 150 iterations score as well on the citizen set
             # as 300 (98.5% against 98.4% top intent) in half the time (133 s against 271 s).
             "max_iter": 150,
-            # Fine-tuning starts next to the optimum: 10 more iterations score as 150 from
-            # the start (94.4% top intent on the held-out set) in a tenth of the time.
-            "finetune_max_iter": 10,
+            # Iterations of the linear model when fine-tuning. At 0 it keeps the serving
+            # model's weights and the new examples reach users through the nearest-example
+            # memory alone: fine-tuning five phrases took 20 s instead of 52 s with 10
+            # iterations, and both understood the five and 4 of 5 unseen paraphrases.
+            "finetune_max_iter": 0,
             "random_state": 42,
             "ranking_length": 10,
             # The nearest examples' share of the probabilities, how many vote, and how fast
@@ -154,14 +156,21 @@ class NgramLogisticClassifier(IntentClassifier, GraphComponent):
             max_iter=int(self.config["max_iter"]),
             random_state=self.config["random_state"],
         )
-        weights = None
         if previous is not None and previous[2] is not None:
             classes = sorted(set(labels))
-            classifier.set_params(warm_start=True, max_iter=int(self.config["finetune_max_iter"]))
+            iterations = int(self.config["finetune_max_iter"])
             coef, intercept = self._starting_weights(*previous, classes, features.shape[1])
+            classifier.set_params(warm_start=True, max_iter=max(1, iterations))
             classifier.coef_, classifier.intercept_ = coef, intercept
-            weights = _unlearned_weights(features, labels, classes, coef, intercept)
-        self._classifier = classifier.fit(features, labels, sample_weight=weights)
+            if iterations > 0:
+                weights = _unlearned_weights(features, labels, classes, coef, intercept)
+                classifier.fit(features, labels, sample_weight=weights)
+            else:  # the serving model's weights, on the new vocabulary
+                classifier.classes_ = np.asarray(classes)
+                classifier.n_features_in_ = features.shape[1]
+        else:
+            classifier.fit(features, labels)
+        self._classifier = classifier
         ngram_width = len(self._words.vocabulary_) + len(self._chars.vocabulary_)
         classes = np.searchsorted(self._classifier.classes_, labels)
         self._memory = Memory.of(features, classes, features.shape[1] - ngram_width)

@@ -7,6 +7,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix
+from sklearn.preprocessing import normalize
 
 from bot.nlu.intent_classifier import (
     UNLEARNED_WEIGHT,
@@ -72,7 +73,6 @@ def test_classifier_trains_persists_and_reloads(tmp_path):
     assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
 
 
-
 def test_a_question_worded_like_an_example_is_answered_as_that_example():
     # Eight examples of one intent, and one of another that the linear model alone,
     # outvoted, would not give enough confidence to answer without "Did you mean".
@@ -90,3 +90,50 @@ def test_fine_tuning_weighs_the_examples_the_previous_model_gets_wrong():
     coef = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])  # the third example looks like "a"
     weights = _unlearned_weights(features, ["a", "b", "b"], ["a", "b"], coef, np.zeros(2))
     assert weights.tolist() == [1.0, 1.0, UNLEARNED_WEIGHT]
+
+
+def _trained(storage, resource, examples, context):
+    tokenizer, featurizer = _pipeline()
+    training = []
+    for intent, texts in examples.items():
+        for message in _messages(texts, tokenizer, featurizer):
+            message.set("intent", intent)
+            training.append(message)
+    config = {**NgramLogisticClassifier.get_default_config(), "min_df": 1}
+    if context.is_finetuning:
+        classifier = NgramLogisticClassifier.load(config, storage, resource, context)
+    else:
+        classifier = NgramLogisticClassifier.create(config, storage, resource, context)
+    classifier.train(TrainingData(training))
+    return NgramLogisticClassifier.load(config, storage, resource, context)
+
+
+def test_fine_tuning_keeps_the_weights_and_answers_a_new_phrase_from_memory(tmp_path):
+    storage, resource = LocalModelStorage(tmp_path), Resource("classifier")
+    examples = {**EXAMPLES, "video_calls": ["video call my grandson", "appel vidéo", "视频通话"]}
+    before = _trained(storage, resource, examples, ExecutionContext(GraphSchema({}), "test"))
+    phrase = "nataka kumwona mjukuu wangu kwenye simu"
+    examples["video_calls"] = [*examples["video_calls"], phrase]
+    context = ExecutionContext(GraphSchema({}), "test", is_finetuning=True)
+    after = _trained(storage, resource, examples, context)
+
+    tokenizer, featurizer = _pipeline()
+    (question,) = _messages([phrase], tokenizer, featurizer)
+    after.process([question])
+    assert question.get("intent")["name"] == "video_calls"
+    assert question.get("intent")["confidence"] > 0.4  # over the FallbackClassifier threshold
+    # The phrase is in the memory, as its own nearest example.
+    memory = after._memory
+    assert len(memory.classes) == len(before._memory.classes) + 1
+    query = normalize(after._features([question]))
+    width = memory.dense.shape[1]
+    similarity = (query[:, :-width] @ memory.ngrams_by_column).toarray()
+    similarity += query[:, -width:].toarray() @ memory.dense.T
+    nearest = int(similarity.argmax())
+    assert np.isclose(similarity[0, nearest], 1.0, atol=1e-4)
+    assert after._classifier.classes_[memory.classes[nearest]] == "video_calls"
+    # The linear model itself is the one before, on the new vocabulary.
+    assert list(after._classifier.classes_) == list(before._classifier.classes_)
+    word = after._words.vocabulary_["password"]
+    old_word = before._words.vocabulary_["password"]
+    assert np.allclose(after._classifier.coef_[:, word], before._classifier.coef_[:, old_word])
