@@ -48,50 +48,6 @@ def test_sentence_vectors_are_added_as_dense_features():
     assert np.isclose(np.linalg.norm(sentence.features), 3.0, atol=1e-3)  # scale 3
 
 
-def test_classifier_trains_persists_and_reloads(tmp_path):
-    tokenizer, featurizer = _pipeline()
-    training = []
-    for intent, texts in EXAMPLES.items():
-        for message in _messages(texts, tokenizer, featurizer):
-            message.set("intent", intent)
-            training.append(message)
-    storage = LocalModelStorage(tmp_path)
-    resource = Resource("classifier")
-    context = ExecutionContext(GraphSchema({}), "test")
-    config = {**NgramLogisticClassifier.get_default_config(), "min_df": 1}
-    classifier = NgramLogisticClassifier.create(config, storage, resource, context)
-    classifier.train(TrainingData(training))
-
-    reloaded = NgramLogisticClassifier.load(config, storage, resource, context)
-    questions = _messages(
-        ["comment payer les impôts sur internet", "密码要强"], tokenizer, featurizer
-    )
-    reloaded.process(questions)
-    assert [m.get("intent")["name"] for m in questions] == ["online_tax", "strong_passwords"]
-    ranking = questions[0].get("intent_ranking")
-    assert [r["name"] for r in ranking] == ["online_tax", "strong_passwords"]
-    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
-
-
-def test_a_question_worded_like_an_example_is_answered_as_that_example():
-    # Eight examples of one intent, and one of another that the linear model alone,
-    # outvoted, would not give enough confidence to answer without "Did you mean".
-    rng = np.random.default_rng(0)
-    features = csr_matrix(rng.random((9, 20)))
-    classes = np.array([0] * 8 + [1])
-    memory = Memory.of(features, classes, dense_width=5)
-    votes = memory.votes(features[8], width=2, k=5, temperature=0.02)
-    assert votes.shape == (1, 2) and np.isclose(votes.sum(), 1.0)
-    assert votes[0, 1] > 0.9  # its own example, at similarity 1, outweighs four others
-
-
-def test_fine_tuning_weighs_the_examples_the_previous_model_gets_wrong():
-    features = csr_matrix(np.eye(3))
-    coef = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])  # the third example looks like "a"
-    weights = _unlearned_weights(features, ["a", "b", "b"], ["a", "b"], coef, np.zeros(2))
-    assert weights.tolist() == [1.0, 1.0, UNLEARNED_WEIGHT]
-
-
 def _trained(storage, resource, examples, context):
     tokenizer, featurizer = _pipeline()
     training = []
@@ -106,6 +62,38 @@ def _trained(storage, resource, examples, context):
         classifier = NgramLogisticClassifier.create(config, storage, resource, context)
     classifier.train(TrainingData(training))
     return NgramLogisticClassifier.load(config, storage, resource, context)
+
+
+def test_classifier_trains_persists_and_reloads(tmp_path):
+    context = ExecutionContext(GraphSchema({}), "test")
+    reloaded = _trained(LocalModelStorage(tmp_path), Resource("classifier"), EXAMPLES, context)
+    tokenizer, featurizer = _pipeline()
+    questions = _messages(
+        ["comment payer les impôts sur internet", "密码要强"], tokenizer, featurizer
+    )
+    reloaded.process(questions)
+    assert [m.get("intent")["name"] for m in questions] == ["online_tax", "strong_passwords"]
+    ranking = questions[0].get("intent_ranking")
+    assert [r["name"] for r in ranking] == ["online_tax", "strong_passwords"]
+    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+
+
+def test_a_question_worded_like_an_example_is_answered_as_that_example():
+    # Eight examples of one intent and one of another: that one's own example decides.
+    rng = np.random.default_rng(0)
+    features = csr_matrix(rng.random((9, 20)))
+    classes = np.array([0] * 8 + [1])
+    memory = Memory.of(features, classes, dense_width=5)
+    votes = memory.votes(features[8], width=2, k=5, temperature=0.02)
+    assert votes.shape == (1, 2) and np.isclose(votes.sum(), 1.0)
+    assert votes[0, 1] > 0.9  # its own example, at similarity 1, outweighs four others
+
+
+def test_fine_tuning_weighs_the_examples_the_previous_model_gets_wrong():
+    features = csr_matrix(np.eye(3))
+    coef = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])  # the third example looks like "a"
+    weights = _unlearned_weights(features, ["a", "b", "b"], ["a", "b"], coef, np.zeros(2))
+    assert weights.tolist() == [1.0, 1.0, UNLEARNED_WEIGHT]
 
 
 def test_fine_tuning_keeps_the_weights_and_answers_a_new_phrase_from_memory(tmp_path):
