@@ -46,6 +46,10 @@ REPLY_TIMEOUT = 8.0  # DIGIBRIDGE_REPLY_TIMEOUT of the stack under test (the def
 SLACK = 1.5  # the gateway's own work around the reply timeout (lock, language, JSON)
 OUTAGE_SECONDS = 30.0
 RECOVERY_SECONDS = 5.0  # after the server is back, every message sent later is answered
+# Everyone has a right answer again within one reply timeout of a database's return: the
+# first reply then may wait for the turn before it (one at a time per conversation) while
+# every server makes its connections again, about 2 s here and 5 s on a loaded machine.
+OUTAGE_RECOVERY_SECONDS = REPLY_TIMEOUT
 # Chatting goes on this long after the server is back: the first reply of each conversation
 # then may take a few seconds (each server's connections are made again), and at least two
 # messages of each person fall after RECOVERY_SECONDS.
@@ -385,7 +389,7 @@ def _outage(
         )
     for chat, opening in zip(chats, openings, strict=True):
         _history_is_intact(stack, chat, opening)
-    assert figures["recovery_s"] <= RECOVERY_SECONDS
+    assert figures["recovery_s"] <= OUTAGE_RECOVERY_SECONDS
 
 
 def test_postgres_stopped_for_30_seconds(faulty_stack, servers):
