@@ -14,7 +14,11 @@ import os
 import sys
 
 from bot.processes.rasa_speedups import cache_event_types
-from bot.processes.rasa_stores import harden_tracker_store, shorten_ticket_locks
+from bot.processes.rasa_stores import (
+    free_tickets_whose_turn_came,
+    harden_tracker_store,
+    shorten_ticket_locks,
+)
 
 TOKEN_VARIABLE = "DIGIBRIDGE_RUNTIME_RASA_TOKEN"  # noqa: S105 - a name
 
@@ -37,6 +41,7 @@ def main(argv: list[str]) -> None:
     configure_logging_and_warnings(logging.INFO)
     configure_structlog(logging.INFO)  # Rasa's structured logs carry message text at DEBUG
     harden_tracker_store()  # a database outage fails a message instead of forgetting it
+    free_tickets_whose_turn_came()  # a message behind a killed server's ticket goes on
     cache_event_types()
 
     serve_application(

@@ -18,6 +18,12 @@ already runs one turn at a time per conversation and holds its lock for the whol
 (`bot.core.locks`), so Rasa's lock is a second guard: TICKET_LOCK_SECONDS, longer than a
 normal turn and shorter than the reply timeout, is enough, and then only the message that
 was in flight on the killed server is answered "I'm having trouble".
+
+A short lifetime exposes a flaw of Rasa's ticket lock: a message waiting behind the killed
+server's ticket holds a ticket of the same lifetime, and when both expire between two of
+its looks, its own ticket is gone, `now_serving` never equals it again and it waits until
+the gateway gives up, for every later message of that conversation too. A ticket is free
+when no live ticket before it remains, whether or not its own has expired.
 """
 
 from __future__ import annotations
@@ -32,6 +38,16 @@ def shorten_ticket_locks() -> None:
     """Rasa's own setting (`TICKET_LOCK_LIFETIME`); call before Rasa is imported, as Rasa
     reads it once, at import. An operator's own value is kept."""
     os.environ.setdefault("TICKET_LOCK_LIFETIME", str(TICKET_LOCK_SECONDS))
+
+
+def free_tickets_whose_turn_came() -> None:
+    """Rasa's `TicketLock.is_locked`, with a waiter's own expired ticket no longer a wait."""
+    from rasa.core.lock import TicketLock
+
+    def is_locked(self: TicketLock, ticket_number: int) -> bool:
+        return any(t.number < ticket_number and not t.has_expired() for t in self.tickets)
+
+    TicketLock.is_locked = is_locked  # type: ignore[method-assign]
 
 
 def harden_tracker_store() -> None:

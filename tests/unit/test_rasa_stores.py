@@ -45,3 +45,44 @@ def test_the_sql_engine_checks_a_pooled_connection_before_using_it(hardened):
     kwargs = tracker_store.create_engine_kwargs("postgresql://rasa@127.0.0.1/rasa")
     assert kwargs["pool_pre_ping"] is True
     assert kwargs["pool_size"] > 0  # Rasa's own settings are kept
+
+
+@pytest.fixture
+def fair_tickets(monkeypatch):
+    from rasa.core.lock import TicketLock
+
+    from bot.processes.rasa_stores import free_tickets_whose_turn_came
+
+    monkeypatch.setattr(TicketLock, "is_locked", TicketLock.is_locked)
+    free_tickets_whose_turn_came()
+
+
+def _waiter_behind_an_expired_ticket(conversation: str) -> tuple[object, int]:
+    """A killed server's ticket and the next message's, both expired before its next look."""
+    import time
+
+    from rasa.core.lock_store import InMemoryLockStore
+
+    store = InMemoryLockStore()
+    store.issue_ticket(conversation, 0.2)  # the killed server's, never finished
+    waiting = store.issue_ticket(conversation, 0.3)
+    time.sleep(0.4)
+    return store, waiting
+
+
+def test_rasa_alone_keeps_a_waiter_whose_ticket_expired_waiting_forever():
+    store, waiting = _waiter_behind_an_expired_ticket("kill")
+    with pytest.raises(asyncio.TimeoutError):
+        asyncio.run(asyncio.wait_for(store._acquire_lock("kill", waiting, 0.05), 1.0))
+
+
+def test_a_waiter_whose_ticket_expired_goes_on_once_no_live_ticket_is_before_it(fair_tickets):
+    store, waiting = _waiter_behind_an_expired_ticket("kill")
+    lock = asyncio.run(asyncio.wait_for(store._acquire_lock("kill", waiting, 0.05), 1.0))
+    assert not lock.is_locked(waiting)
+    behind = store.issue_ticket("kill", 30)  # a later message still waits for a live one
+    first_live = store.issue_ticket("other", 30)
+    assert store.get_lock("kill").is_locked(behind) is False  # nothing live before it
+    later = store.issue_ticket("other", 30)
+    assert store.get_lock("other").is_locked(later)
+    assert not store.get_lock("other").is_locked(first_live)
