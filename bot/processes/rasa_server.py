@@ -13,7 +13,11 @@ import logging
 import os
 import sys
 
-from bot.processes.rasa_speedups import cache_event_types
+from bot.processes.rasa_speedups import (
+    cache_event_types,
+    predict_from_recent_events,
+    send_actions_recent_events,
+)
 from bot.processes.rasa_stores import (
     free_tickets_whose_turn_came,
     harden_tracker_store,
@@ -43,6 +47,8 @@ def main(argv: list[str]) -> None:
     harden_tracker_store()  # a database outage fails a message instead of forgetting it
     free_tickets_whose_turn_came()  # a message behind a killed server's ticket goes on
     cache_event_types()
+    send_actions_recent_events()
+    predict_from_recent_events()
 
     serve_application(
         model_path=model or None,  # Rasa loads from the endpoints' model server when it has one

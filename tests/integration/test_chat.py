@@ -1,5 +1,7 @@
 """Conversations through /api/chat with the real Rasa server, action server and gateway."""
 
+import time
+
 import pytest
 
 # One greeting and one question from each family of topics, per language.
@@ -130,3 +132,32 @@ def test_logs_carry_no_message_text(stack):
     stack.ask("is my password qz7wk8 strong enough?", sender="log-check")
     stack.chat("", sender="log-check-empty")
     assert "qz7wk8" not in stack.log.read_text(errors="replace")
+
+
+def test_a_long_conversation_still_follows_its_last_turns(stack):
+    """Rasa's policies and our actions see the recent events only: after sixteen messages a
+    follow-up still concerns the last answer, and "That's not what I asked" the question."""
+
+    def ask(text):  # at the pace the web chat's rate limit asks for
+        while (response := stack.chat(text, sender="long-talker")).status_code == 429:
+            time.sleep(int(response.headers["Retry-After"]))
+        assert response.status_code == 200, response.text
+        return response.json()["messages"]
+
+    questions = [
+        ("how do I make a strong password", "strong_passwords"),
+        ("someone sent me a text saying I won a prize, is it a scam?", "phishing_scams"),
+        ("how do I file my taxes on the internet", "online_tax"),
+    ]
+    for number in range(16):
+        text, topic = questions[number % len(questions)]
+        (answer,) = ask(text)
+        assert (answer["topic"], answer["language"]) == (topic, "en"), number
+    more = next(b for b in answer["buttons"] if b["payload"].startswith("/more"))
+    (follow_up,) = ask(more["payload"])
+    assert follow_up["topic"] == topic and follow_up["text"] != answer["text"]
+    not_this = next(b for b in answer["buttons"] if b["payload"].startswith("/not_this"))
+    (offer,) = ask(not_this["payload"])
+    assert offer["topic"] is None and offer["language"] == "en"
+    offered = [b["payload"] for b in offer["buttons"]]
+    assert offered and f'/answer{{"topic": "{topic}"}}' not in offered

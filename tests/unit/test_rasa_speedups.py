@@ -1,11 +1,33 @@
-"""Rasa's event classes, looked up from a table instead of the class tree, are the same."""
+"""Rasa's event classes, looked up from a table instead of the class tree, are the same; an
+action call carries what the actions read, whatever the length of the conversation."""
+
+import json
 
 import pytest
+from rasa.core.actions.action import RemoteAction
 from rasa.shared.core import events
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, UserUttered
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 
-from bot.processes.rasa_speedups import cache_event_types
+from bot.conversation.observe import before_turn
+from bot.dialogue import build_domain
+from bot.processes.rasa_speedups import (
+    PREDICTION_USER_MESSAGES,
+    cache_event_types,
+    recent_events,
+    send_actions_recent_events,
+    states_are_recent_only,
+)
 
 
 @pytest.fixture
@@ -39,3 +61,71 @@ def test_a_class_defined_after_the_table_is_found(cached):
 def test_stored_events_round_trip(cached):
     stored = [SessionStarted(), ActionExecuted("action_listen"), UserUttered("hello")]
     assert [Event.from_parameters(e.as_dict()) for e in stored] == stored
+
+
+def _conversation(messages):
+    """A session of `messages` answered turns, as Rasa stores them."""
+    stored = [SessionStarted(), ActionExecuted("action_listen")]
+    for number in range(messages):
+        stored += [
+            UserUttered(f"message {number}", {"name": "strong_passwords", "confidence": 0.9}),
+            ActionExecuted("action_answer_topic"),
+            BotUttered(f"answer {number}", {"custom": {"topic": f"topic_{number}"}}),
+            SlotSet("last_topic", f"topic_{number}"),
+            ActionExecuted("action_listen"),
+        ]
+    return stored
+
+
+@pytest.fixture
+def action_call(monkeypatch):
+    monkeypatch.setattr(RemoteAction, "_action_call_format", RemoteAction._action_call_format)
+    send_actions_recent_events()
+    domain = Domain.from_dict(build_domain())
+
+    def call(stored):
+        tracker = DialogueStateTracker.from_events("someone", stored, domain.slots)
+        action = RemoteAction("action_answer_topic", EndpointConfig("http://127.0.0.1:1"))
+        return action._action_call_format(tracker, domain), tracker
+
+    return call
+
+
+@pytest.mark.parametrize("messages", [0, 1, 2, 250])
+def test_an_action_learns_the_same_about_the_turn_before_from_the_recent_events(
+    action_call, messages
+):
+    call, tracker = action_call(_conversation(messages))
+    everything = tracker.current_state(EventVerbosity.ALL)["events"]
+    assert before_turn(call["tracker"]["events"]) == before_turn(everything)
+    assert call["tracker"]["events"] == everything[-min(len(everything), 11) :]
+    assert call["tracker"]["slots"] == tracker.current_slot_values()
+    assert call["tracker"]["latest_message"] == tracker.current_state()["latest_message"]
+    assert call["next_action"] == "action_answer_topic" and "domain" in call
+
+
+def test_the_action_call_stays_the_same_size_as_a_conversation_grows(action_call):
+    sizes = [len(json.dumps(action_call(_conversation(n))[0])) for n in (5, 200)]
+    assert sizes[1] < 1.05 * sizes[0]  # only the numbers in the texts grow
+
+
+@pytest.mark.parametrize("messages", [1, 4, 5, 250])
+def test_the_policies_see_the_same_last_states_in_the_recent_events(messages):
+    domain = Domain.from_dict(build_domain())
+    assert states_are_recent_only(domain)
+    stored = _conversation(messages)[:-1]  # what follows the last answer is being chosen
+    full = DialogueStateTracker.from_events("someone", stored, domain.slots)
+    recent = recent_events(full.events, PREDICTION_USER_MESSAGES)
+    view = DialogueStateTracker.from_events("someone", recent, domain.slots)
+    assert len(recent) == min(len(stored), 5 * PREDICTION_USER_MESSAGES)
+    # Longer than MemoizationPolicy's max_history and any rule of ours
+    assert view.past_states(domain)[-7:] == full.past_states(domain)[-7:]
+    assert view.latest_message == full.latest_message
+    assert view.latest_action_name == full.latest_action_name == "action_answer_topic"
+
+
+def test_a_slot_that_steers_the_conversation_keeps_the_whole_tracker():
+    domain = Domain.from_dict(
+        {**build_domain(), "slots": {"mood": {"type": "bool", "mappings": [{"type": "custom"}]}}}
+    )
+    assert not states_are_recent_only(domain)
