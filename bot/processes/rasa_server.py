@@ -16,7 +16,9 @@ import sys
 from bot.processes.rasa_speedups import (
     cache_event_types,
     predict_from_recent_events,
+    retrieve_recent_events,
     send_actions_recent_events,
+    validate_action_results_once,
 )
 from bot.processes.rasa_stores import (
     free_tickets_whose_turn_came,
@@ -49,6 +51,8 @@ def main(argv: list[str]) -> None:
     cache_event_types()
     send_actions_recent_events()
     predict_from_recent_events()
+    validate_action_results_once()
+    retrieve_recent_events()
 
     serve_application(
         model_path=model or None,  # Rasa loads from the endpoints' model server when it has one

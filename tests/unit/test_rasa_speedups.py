@@ -1,15 +1,18 @@
 """Rasa's event classes, looked up from a table instead of the class tree, are the same; an
 action call carries what the actions read, whatever the length of the conversation."""
 
+import asyncio
 import json
 
 import pytest
+from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core import events
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     BotUttered,
+    ConversationPaused,
     Event,
     SessionStarted,
     SlotSet,
@@ -23,10 +26,13 @@ from bot.conversation.observe import before_turn
 from bot.dialogue import build_domain
 from bot.processes.rasa_speedups import (
     PREDICTION_USER_MESSAGES,
+    RETRIEVED_EVENTS,
     cache_event_types,
     recent_events,
+    retrieve_recent_events,
     send_actions_recent_events,
     states_are_recent_only,
+    validate_action_results_once,
 )
 
 
@@ -129,3 +135,93 @@ def test_a_slot_that_steers_the_conversation_keeps_the_whole_tracker():
         {**build_domain(), "slots": {"mood": {"type": "bool", "mappings": [{"type": "custom"}]}}}
     )
     assert not states_are_recent_only(domain)
+
+
+@pytest.fixture
+def checked(monkeypatch):
+    monkeypatch.setattr(
+        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
+    )
+    validate_action_results_once()
+    return RemoteAction("action_answer_topic", EndpointConfig("http://127.0.0.1:1"))
+
+
+def test_a_valid_action_response_passes_the_check(checked):
+    response = {
+        "events": [{"event": "slot", "name": "last_topic", "value": "strong_passwords"}],
+        "responses": [{"json_message": {"text": "Use a long passphrase."}}],
+    }
+    assert checked._validate_action_result(response) is True
+
+
+def test_an_invalid_action_response_gets_rasas_own_error(checked):
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        checked._validate_action_result({"events": "not a list"})
+
+
+@pytest.fixture
+def tracker_store(monkeypatch, tmp_path):
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    for name in ("_retrieve", "_additional_events", "save"):
+        monkeypatch.setattr(SQLTrackerStore, name, getattr(SQLTrackerStore, name))
+    retrieve_recent_events()
+    domain = Domain.from_dict(build_domain())
+    return SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "trackers.db")), domain
+
+
+def _store_turn_by_turn(store, domain, stored):
+    """Saves `stored` as Rasa does, a turn (up to an action_listen) at a time."""
+    turn = []
+    for event in stored:
+        turn.append(event)
+        if getattr(event, "action_name", None) == "action_listen":
+            tracker = asyncio.run(store.retrieve("someone")) or DialogueStateTracker(
+                "someone", domain.slots
+            )
+            for new in turn:
+                tracker.update(new)
+            asyncio.run(store.save(tracker))
+            turn = []
+
+
+def _with_languages(stored):
+    """Sets the language once, early, as a conversation does, and the topic every turn."""
+    return [stored[0], SlotSet("conversation_language", "sw"), *stored[1:]]
+
+
+@pytest.mark.parametrize("messages", [3, 40, 120])
+def test_a_turn_loads_the_recent_events_and_the_same_state(tracker_store, messages):
+    store, domain = tracker_store
+    stored = _with_languages(_conversation(messages))
+    _store_turn_by_turn(store, domain, stored)
+    loaded = asyncio.run(store.retrieve("someone"))
+    everything = DialogueStateTracker.from_events("someone", stored, domain.slots)
+    assert len(loaded.events) <= RETRIEVED_EVENTS + len(domain.slots)
+    assert loaded.current_slot_values() == everything.current_slot_values()
+    assert loaded.current_slot_values()["conversation_language"] == "sw"
+    assert loaded.latest_message == everything.latest_message
+    assert loaded.past_states(domain)[-7:] == everything.past_states(domain)[-7:]
+
+
+def test_what_a_turn_adds_is_saved_once_and_in_order(tracker_store):
+    store, domain = tracker_store
+    stored = _with_languages(_conversation(40))
+    _store_turn_by_turn(store, domain, stored)
+    tracker = asyncio.run(store.retrieve("someone"))
+    added = [UserUttered("one more"), ActionExecuted("action_answer_topic")]
+    for event in added:
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    asyncio.run(store.save(tracker))  # nothing new: nothing saved twice
+    full = asyncio.run(store.retrieve_full_tracker("someone"))
+    assert [e.as_dict() for e in full.events] == [e.as_dict() for e in [*stored, *added]]
+
+
+def test_an_event_with_a_lasting_effect_loads_the_whole_session(tracker_store):
+    store, domain = tracker_store
+    stored = _conversation(40)
+    stored.insert(3, ConversationPaused())
+    _store_turn_by_turn(store, domain, stored)
+    loaded = asyncio.run(store.retrieve("someone"))
+    assert len(loaded.events) == len(stored) and loaded.is_paused()
