@@ -159,25 +159,25 @@ def retrieve_recent_events() -> None:
     same tracker state; call before Rasa creates its tracker store."""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.trackers import DialogueStateTracker
-    from sqlalchemy import func
 
     original_retrieve = SQLTrackerStore._retrieve
     original_additional_events = SQLTrackerStore._additional_events
     event = SQLTrackerStore.SQLEvent
 
     def recent_rows(store: SQLTrackerStore, session: Any, sender_id: str) -> list[Any] | None:
-        """The slots' latest values and the newest events; None: load them all."""
+        """The slots' latest values and the newest events; None: load them all. The
+        session's events are listed by id and kind first, by the index on the sender (a
+        query with a limit may walk the primary key of every conversation instead)."""
         query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-        newest = query.order_by(None).order_by(event.id.desc()).limit(RETRIEVED_EVENTS).all()
-        if len(newest) < RETRIEVED_EVENTS:
+        listed = query.with_entities(event.id, event.type_name, event.action_name).all()
+        if len(listed) <= RETRIEVED_EVENTS:
             return None
-        older = query.order_by(None).filter(event.id < newest[-1].id)
-        if older.filter(event.type_name.notin_(PLAIN_EVENTS)).first() is not None:
+        older, newest = listed[:-RETRIEVED_EVENTS], listed[-RETRIEVED_EVENTS:]
+        if any(kind not in PLAIN_EVENTS for _, kind, _ in older):
             return None
-        latest = older.filter(event.type_name == "slot").group_by(event.action_name)
-        ids = [row[0] for row in latest.with_entities(func.max(event.id)).all()]
-        slots = session.query(event).filter(event.id.in_(ids)).order_by(event.id).all()
-        return [*slots, *reversed(newest)]
+        slots = {name: number for number, kind, name in older if kind == "slot"}
+        ids = [*slots.values(), *(number for number, _, _ in newest)]
+        return session.query(event).filter(event.id.in_(ids)).order_by(event.id).all()
 
     async def _retrieve(
         self: SQLTrackerStore, sender_id: str, fetch_events_from_all_sessions: bool
