@@ -1,5 +1,6 @@
-"""Rasa's event classes, looked up from a table instead of the class tree, are the same; an
-action call carries what the actions read, whatever the length of the conversation."""
+"""Rasa inside our server does less per turn and learns the same: event classes from a table,
+action calls and predictions from the recent events, the response schema checked once, and
+a session's newest events loaded from the tracker store with the slots' latest values."""
 
 import asyncio
 import json
@@ -130,7 +131,7 @@ def test_the_policies_see_the_same_last_states_in_the_recent_events(messages):
     assert view.latest_action_name == full.latest_action_name == "action_answer_topic"
 
 
-def test_a_slot_that_steers_the_conversation_keeps_the_whole_tracker():
+def test_a_slot_that_steers_the_conversation_is_not_recent_only():
     domain = Domain.from_dict(
         {**build_domain(), "slots": {"mood": {"type": "bool", "mappings": [{"type": "custom"}]}}}
     )
